@@ -1,0 +1,99 @@
+# Builds cu.wasm (clang-19, wasm32-wasi reactor) and a native gcc build of the same C
+# sources, and runs every test. `make run` and `make test` install what is missing first.
+
+LUA_SRC   := build/lua/src
+LUA_NAMES := lapi lcode lctype ldebug ldo ldump lfunc lgc llex lmem lobject lopcodes \
+             lparser lstate lstring ltable ltm lundump lvm lzio lauxlib lbaselib \
+             lcorolib ldblib liolib lmathlib loadlib loslib lstrlib ltablib lutf8lib linit
+CU_SRCS   := $(wildcard src/*.c)
+CU_NAMES  := $(basename $(notdir $(CU_SRCS)))
+CU_HDRS   := $(wildcard src/*.h)
+
+# --- wasm ---------------------------------------------------------------------------
+WASM_CC     := clang-19
+WASM_CFLAGS := --target=wasm32-wasi -O2 -std=gnu99 -Wall -Wextra -Wno-deprecated \
+               -mllvm -wasm-enable-sjlj -D_WASI_EMULATED_PROCESS_CLOCKS -DLUA_COMPAT_5_3 \
+               -DLUA_USER_H='"cu_luauser.h"' -Isrc/wasm -Isrc -I$(LUA_SRC)
+# The memory is imported, so each unit picks its own fixed size; the module only
+# declares the minimum. The shadow stack comes first so an overflow traps instead of
+# writing over data (toolchain.md pitfall 7). No -O on the link line (pitfall 2).
+WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor -Wl,--import-memory \
+                -Wl,--initial-memory=393216 -Wl,-z,stack-size=262144 -Wl,--stack-first \
+                -Wl,--export=__stack_pointer -Wl,--export=__heap_base \
+                -lwasi-emulated-process-clocks -Wl,--strip-all
+WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
+             build/wasm/sjlj.o build/wasm/stubs.o build/wasm/sjlj_tag.o
+
+# --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
+NATIVE_CC     := gcc
+NATIVE_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USER_H='"cu_luauser.h"' \
+                 -Isrc -I$(LUA_SRC)
+NATIVE_LUA    := build/native/liblua.a
+NATIVE_CU     := $(CU_NAMES:%=build/native/%.o)
+
+.PHONY: all setup build run test test-native test-js bench clean
+all: build
+build: dist/cu.wasm build/native/cu-lua build/native/unit
+
+setup:
+	@scripts/setup
+
+$(LUA_SRC)/lua.h:
+	@scripts/fetch-lua
+
+build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_CFLAGS) -Wno-unused-parameter -c $< -o $@
+build/wasm/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+build/wasm/%.o: src/wasm/%.c src/wasm/setjmp.h | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+# The tag must be defined in a file compiled without -wasm-enable-sjlj (pitfall 5).
+build/wasm/sjlj_tag.o: src/wasm/sjlj_tag.S
+	@mkdir -p $(@D)
+	$(WASM_CC) --target=wasm32-wasi -c $< -o $@
+
+dist/cu.wasm: $(WASM_OBJS)
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_LDFLAGS) $(WASM_OBJS) -o $@
+
+build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
+$(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)
+	ar rcs $@ $^
+build/native/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
+build/native/cu-lua: test/native/runlua.c test/native/host.c $(NATIVE_CU) $(NATIVE_LUA)
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $^ -lm -o $@
+build/native/unit: test/native/unit.c test/native/host.c $(NATIVE_CU) $(NATIVE_LUA)
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $^ -lm -o $@
+
+# Extra native test programs (e.g. the bigint GMP oracle) add themselves here.
+NATIVE_TESTS := build/native/unit
+-include test/*/*.mk
+
+run: setup
+	@$(MAKE) --no-print-directory -s build
+	node bin/cu.js run examples/hello.lua
+
+test-native: build
+	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
+
+test-js: build
+	node --test test/*.test.js
+
+test: setup
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-js
+
+bench: setup
+	@$(MAKE) --no-print-directory -s build
+	node bench/run.js
+
+clean:
+	rm -rf build/wasm build/native dist

@@ -1,0 +1,253 @@
+// cu.js: the Cu class, one compute unit: one instance of cu.wasm with its own fixed
+// memory (mirrors src/cu.c). A compute writes the code into the unit's buffer, calls
+// eval, and collects what codec.c and the output import send back during the call.
+
+import { compileModule } from './module.js';
+import { ValueReader } from './codec.js';
+import { CuError, STATUS_KIND } from './errors.js';
+import { wasiImports } from './wasi.js';
+
+const PAGE = 65536;
+const MIN_MEMORY = 8 * PAGE;            // shadow stack, data and a little heap
+const MAX_MEMORY = 65536 * PAGE - PAGE; // wasm32
+export const DEFAULTS = Object.freeze({
+  memory: 2 * 1024 * 1024,
+  limits: Object.freeze({ instructions: 1e9, timeMs: 5000 }),
+  stdlib: 'sandbox',
+});
+const PROFILES = { sandbox: 0, full: 1 };
+const STREAMS = { 1: 'stdout', 2: 'stderr', 3: 'warn' };
+const encoder = new TextEncoder();
+
+/** @param {unknown} limits @param {object} base */
+function checkLimits(limits, base, what) {
+  if (limits === undefined) return base;
+  if (limits === null || typeof limits !== 'object') throw new TypeError(`${what} must be an object`);
+  const out = { ...base };
+  for (const name of ['instructions', 'timeMs']) {
+    if (!(name in limits)) continue;
+    const v = limits[name] ?? Infinity;
+    if (typeof v !== 'number' || !(v > 0)) throw new RangeError(`${what}.${name} must be a positive number or Infinity (got ${String(v)})`);
+    out[name] = v;
+  }
+  for (const name of Object.keys(limits))
+    if (name !== 'instructions' && name !== 'timeMs') throw new TypeError(`${what}.${name} is not a limit (use instructions or timeMs)`);
+  return out;
+}
+
+function checkMemory(memory) {
+  if (memory === undefined) return DEFAULTS.memory;
+  if (!Number.isInteger(memory) || memory < MIN_MEMORY || memory > MAX_MEMORY)
+    throw new RangeError(`memory must be a whole number of bytes from ${MIN_MEMORY} to ${MAX_MEMORY} (got ${String(memory)})`);
+  return Math.ceil(memory / PAGE) * PAGE;
+}
+
+export class Cu {
+  #exports;
+  #memory;
+  #reader;
+  #limits;
+  #onOutput;
+  #collect = null;     // the current compute's output and warnings
+  #hostFailure = null; // why the host's side of an import failed during this compute
+  #broken = null;
+  #closed = false;
+  #queue = Promise.resolve();
+
+  /**
+   * @param {import('./index.js').CuOptions} [options]
+   * @returns {Promise<Cu>}
+   */
+  static async create(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('Cu.create options must be an object');
+    const memoryBytes = checkMemory(options.memory);
+    const limits = checkLimits(options.limits, DEFAULTS.limits, 'limits');
+    const stdlib = options.stdlib ?? DEFAULTS.stdlib;
+    if (!(stdlib in PROFILES)) throw new RangeError(`stdlib must be 'sandbox' or 'full' (got ${String(stdlib)})`);
+    if (options.onOutput !== undefined && typeof options.onOutput !== 'function') throw new TypeError('onOutput must be a function');
+    const module = await compileModule(options.module);
+    const cu = new Cu(memoryBytes, limits, options.onOutput);
+    await cu.#start(module, PROFILES[stdlib]);
+    return cu;
+  }
+
+  constructor(memoryBytes, limits, onOutput) {
+    this.#memory = new WebAssembly.Memory({ initial: memoryBytes / PAGE, maximum: memoryBytes / PAGE });
+    this.#reader = new ValueReader(this.#memory);
+    this.#limits = limits;
+    this.#onOutput = onOutput;
+  }
+
+  async #start(module, profile) {
+    const view = new DataView(this.#memory.buffer);
+    const reader = this.#reader;
+    const imports = {
+      env: { memory: this.#memory },
+      cu: {
+        value: (tag, num, ptr, len) => reader.step(tag, num, ptr, len),
+        output: (stream, ptr, len) => (this.#output(stream, new Uint8Array(this.#memory.buffer, ptr, len)) ? 0 : 1),
+        now: () => performance.now(),
+      },
+      wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes)),
+    };
+    const instance = await WebAssembly.instantiate(module, imports);
+    this.#exports = instance.exports;
+    this.#call(() => this.#exports._initialize());
+    const status = this.#call(() => this.#exports.init(profile, 0));
+    if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
+  }
+
+  /** Delivers output to the caller; false tells the C side that the host failed. */
+  #output(stream, bytes) {
+    const c = this.#collect;
+    if (c === null) return true;  // outside a compute (a finalizer during gc())
+    try {
+      if (stream === 3) {  // warnings arrive in pieces; an empty piece ends one
+        if (bytes.length > 0) { c.warn += c.warnDecoder.decode(bytes, { stream: true }); return true; }
+        const text = c.warn + c.warnDecoder.decode();
+        c.warn = '';
+        c.warnings.push(text);
+        c.onOutput?.(text + '\n', 'warn');
+        return true;
+      }
+      const text = c.decoders[stream].decode(bytes, { stream: true });
+      if (stream === 1) c.output.push(text);
+      c.onOutput?.(text, STREAMS[stream]);
+      return true;
+    } catch (err) {
+      this.#hostFailure ??= err;
+      return false;
+    }
+  }
+
+  /** Calls into the instance; a trap or an exception escaping it breaks the unit for good. */
+  #call(fn) {
+    if (this.#closed) throw new CuError('host', 'the unit is closed');
+    if (this.#broken) throw this.#brokenError();
+    try {
+      return fn();
+    } catch (err) {
+      this.#broken = err;
+      throw this.#brokenError();
+    }
+  }
+
+  #brokenError() {
+    const why = this.#broken instanceof Error ? `${this.#broken.name}: ${this.#broken.message}` : String(this.#broken);
+    return new CuError('host', `the unit is broken and cannot run again (${why}); create a new unit`, { cause: this.#broken });
+  }
+
+  /** Runs computes one after another, in call order. */
+  #serial(fn) {
+    const result = this.#queue.then(fn);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Runs a chunk and resolves to its first return value (undefined when it returns nothing).
+   * @param {string|Uint8Array} code
+   * @param {import('./index.js').ComputeOptions} [options]
+   */
+  async compute(code, options) {
+    const { values } = await this.run(code, options);
+    return values[0];
+  }
+
+  /**
+   * Runs a chunk and resolves to all of its results, its output and figures.
+   * @param {string|Uint8Array} code
+   * @param {import('./index.js').ComputeOptions} [options]
+   */
+  run(code, options = {}) {
+    return this.#serial(() => this.#run(code, options));
+  }
+
+  #run(code, options) {
+    if (typeof code !== 'string' && !(code instanceof Uint8Array)) throw new TypeError('code must be a string or a Uint8Array');
+    if (options === null || typeof options !== 'object') throw new TypeError('compute options must be an object');
+    const limits = checkLimits(options.limits, this.#limits, 'options.limits');
+    const onOutput = options.onOutput ?? this.#onOutput;
+    const name = encoder.encode(`=${options.name ?? 'input'}`);
+    const started = performance.now();
+    const { ptr, codeLen } = this.#write(code, name);
+    const collect = {
+      output: [], warnings: [], warn: '', onOutput,
+      decoders: { 1: new TextDecoder(), 2: new TextDecoder() }, warnDecoder: new TextDecoder(),
+    };
+    this.#collect = collect;
+    this.#hostFailure = null;
+    this.#reader.reset();
+    let status;
+    try {
+      status = this.#call(() => this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs));
+    } finally {
+      this.#collect = null;
+    }
+    const ms = performance.now() - started;
+    for (const stream of [1, 2]) {
+      const rest = collect.decoders[stream].decode();
+      if (rest && stream === 1) collect.output.push(rest);
+    }
+    const values = this.#reader.values;
+    this.#reader.reset();
+    if (status !== 0) this.#fail(status, values);
+    const stats = this.#stats();
+    return {
+      values,
+      output: collect.output.join(''),
+      warnings: collect.warnings,
+      stats: { instructions: stats[4], memoryPeak: stats[3], ms },
+    };
+  }
+
+  /** Copies code and chunk name into the unit's buffer. */
+  #write(code, name) {
+    const bytes = typeof code === 'string' && code.length > 65536 ? encoder.encode(code) : code;
+    const room = (typeof bytes === 'string' ? bytes.length * 3 : bytes.length) + name.length;
+    const ptr = this.#call(() => this.#exports.buffer(room));
+    if (ptr === 0) throw new CuError('memory', `the code (${room - name.length} bytes) does not fit in the unit's memory`);
+    const u8 = new Uint8Array(this.#memory.buffer);
+    let codeLen;
+    if (typeof bytes === 'string') codeLen = encoder.encodeInto(bytes, u8.subarray(ptr, ptr + room)).written;
+    else { u8.set(bytes, ptr); codeLen = bytes.length; }
+    u8.set(name, ptr + codeLen);
+    return { ptr, codeLen };
+  }
+
+  #fail(status, [value, message, traceback]) {
+    const kind = STATUS_KIND[status] ?? 'host';
+    const details = { traceback: typeof traceback === 'string' ? traceback : '' };
+    if (typeof value !== 'string') details.value = value;
+    if (kind === 'host' && this.#hostFailure) details.cause = this.#hostFailure;
+    throw new CuError(kind, typeof message === 'string' ? message : String(message), details);
+  }
+
+  #stats() {
+    const ptr = this.#call(() => this.#exports.get_memory_stats());
+    return new Float64Array(this.#memory.buffer, ptr, 5);
+  }
+
+  /** Lua's memory against its cap, and the fixed size of the wasm memory. */
+  getMemoryStats() {
+    const [used, peak, limit] = this.#stats();
+    return { used, peak, limit, wasmBytes: this.#memory.buffer.byteLength };
+  }
+
+  /** A full garbage collection; returns the memory statistics afterwards. */
+  gc() {
+    this.#call(() => this.#exports.run_gc());
+    return this.getMemoryStats();
+  }
+
+  /** Frees the unit; later calls fail with a CuError of kind host. */
+  close() {
+    this.#closed = true;
+    this.#exports = null;
+  }
+
+  /** For tests and diagnostics: the shadow stack pointer (constant between computes). */
+  get stackPointer() {
+    return this.#call(() => this.#exports.__stack_pointer.value);
+  }
+}

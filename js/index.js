@@ -1,0 +1,5 @@
+// index.js: the package's entry point.
+export { Cu, DEFAULTS } from './cu.js';
+export { CuError } from './errors.js';
+export { LuaOpaque } from './codec.js';
+export { compileModule } from './module.js';

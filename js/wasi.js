@@ -1,0 +1,69 @@
+// wasi.js: the WASI preview-1 imports cu.wasm uses, and nothing more. A unit has no
+// files, no environment and no preopened directories: stdout and stderr go to the
+// unit's output, stdin is empty, and every path operation is refused.
+
+const ERRNO = { SUCCESS: 0, BADF: 8, IO: 29, NOSYS: 52, SPIPE: 70, NOTCAPABLE: 76 };
+
+/** Thrown by proc_exit; os.exit is replaced in every profile, so this is a last resort. */
+export class WasiExit extends Error {
+  constructor(code) { super(`the unit called exit(${code})`); this.code = code; }
+}
+
+/**
+ * @param {() => DataView} view  the unit's memory
+ * @param {(stream: 1|2, bytes: Uint8Array) => boolean} write  false when the host failed
+ */
+export function wasiImports(view, write) {
+  const nowNs = () => BigInt(Math.round(performance.now() * 1e6));
+  return {
+    fd_write(fd, iovs, iovsLen, nwritten) {
+      if (fd !== 1 && fd !== 2) return ERRNO.BADF;
+      const v = view();
+      let total = 0;
+      for (let i = 0; i < iovsLen; i++) {
+        const ptr = v.getUint32(iovs + i * 8, true);
+        const len = v.getUint32(iovs + i * 8 + 4, true);
+        if (len > 0 && !write(fd, new Uint8Array(v.buffer, ptr, len))) return ERRNO.IO;
+        total += len;
+      }
+      v.setUint32(nwritten, total, true);
+      return ERRNO.SUCCESS;
+    },
+    fd_read(fd, iovs, iovsLen, nread) {
+      if (fd !== 0) return ERRNO.BADF;
+      view().setUint32(nread, 0, true);  // end of file
+      return ERRNO.SUCCESS;
+    },
+    clock_time_get(id, precision, out) {
+      const ns = id === 0 ? BigInt(Date.now()) * 1000000n : nowNs();
+      view().setBigUint64(out, ns, true);
+      return ERRNO.SUCCESS;
+    },
+    environ_sizes_get(count, size) {
+      const v = view();
+      v.setUint32(count, 0, true);
+      v.setUint32(size, 0, true);
+      return ERRNO.SUCCESS;
+    },
+    environ_get: () => ERRNO.SUCCESS,
+    fd_fdstat_get(fd, out) {
+      if (fd > 2) return ERRNO.BADF;
+      const v = view();
+      for (let i = 0; i < 24; i++) v.setUint8(out + i, 0);
+      v.setUint8(out, 2);  // character device
+      v.setBigUint64(out + 8, fd === 0 ? 2n : 64n, true);  // fd_read or fd_write rights
+      return ERRNO.SUCCESS;
+    },
+    fd_fdstat_set_flags: () => ERRNO.NOSYS,
+    fd_prestat_get: () => ERRNO.BADF,
+    fd_prestat_dir_name: () => ERRNO.BADF,
+    fd_renumber: () => ERRNO.BADF,
+    fd_seek: (fd) => (fd <= 2 ? ERRNO.SPIPE : ERRNO.BADF),
+    fd_close: (fd) => (fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF),
+    path_open: () => ERRNO.NOTCAPABLE,
+    path_remove_directory: () => ERRNO.NOTCAPABLE,
+    path_rename: () => ERRNO.NOTCAPABLE,
+    path_unlink_file: () => ERRNO.NOTCAPABLE,
+    proc_exit(code) { throw new WasiExit(code); },
+  };
+}

@@ -1,0 +1,35 @@
+/*
+** alloc.c: the allocator behind every Lua allocation. It enforces the unit's byte cap
+** inside the fixed linear memory, so exhaustion is Lua's ordinary, catchable "not
+** enough memory" (Lua then runs an emergency collection and retries once), and it
+** keeps the figures that getMemoryStats reports.
+*/
+#include <stdlib.h>
+#include "cu.h"
+
+void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize) {
+  CuMemory *m = &u->mem;
+  if (ptr == NULL) osize = 0;  /* Lua then passes a type tag, not a size */
+  if (nsize == 0) {
+    free(ptr);
+    m->used -= osize;
+    return NULL;
+  }
+  if (nsize > osize && nsize - osize > m->cap - m->used) return NULL;
+  void *p = realloc(ptr, nsize);
+  if (p == NULL) return NULL;  /* the heap ran out before the cap: just as clean */
+  m->used = m->used - osize + nsize;
+  if (m->used > m->peak) m->peak = m->used;
+  if (m->used > m->compute_peak) m->compute_peak = m->used;
+  return p;
+}
+
+void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize) {
+  return alloc_bytes((CuUnit *)ud, ptr, osize, nsize);
+}
+
+CuUnit *cu_unit(lua_State *L) {
+  void *ud;
+  lua_getallocf(L, &ud);
+  return (CuUnit *)ud;
+}

@@ -1,0 +1,204 @@
+/*
+** codec.c: converts Lua values for the host, step by step through host_value, without
+** an intermediate buffer. Tables are walked iteratively, keeping the walk on the Lua
+** stack, so nesting is bounded by the unit's memory (through the Lua stack limit), not
+** by the C stack. A table met twice (shared or cyclic) is sent once and then referred
+** to by its index, so the host can rebuild the same graph.
+*/
+#include <stdint.h>
+#include "lauxlib.h"
+#include "cu.h"
+#include "codec.h"
+#include "host.h"
+
+#define CODEC_SAFE_INT ((lua_Integer)1 << 53)
+
+/* Marks an empty "pending value" slot; its address is private, so no script can forge it. */
+static const char codec_none;
+
+typedef struct Walk {
+  int visited;  /* stack index of table -> BEGIN index; nil until a table is met */
+  lua_Integer ntables;
+} Walk;
+
+/* 0: not valid UTF-8; 1: ASCII; 2: valid UTF-8 with multi-byte sequences. */
+int codec_utf8(const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str, *end = s + len;
+  int ascii = 1;
+  while (s < end) {
+    unsigned c = *s;
+    if (c < 0x80) { s++; continue; }
+    ascii = 0;
+    size_t n;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if ((size_t)(end - s) <= n) return 0;
+    for (size_t i = 1; i <= n; i++) {
+      if ((s[i] & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    s += n + 1;
+  }
+  return ascii ? 1 : 2;
+}
+
+static void codec_string(lua_State *L, int idx) {
+  size_t len;
+  const char *s = lua_tolstring(L, idx, &len);
+  static const int tags[] = {CODEC_BYTES, CODEC_ASCII, CODEC_UTF8};
+  host_value(tags[codec_utf8(s, len)], 0, s, (int32_t)len);
+}
+
+/* Functions, userdata and threads are described, never called or converted. */
+static void codec_opaque(lua_State *L, int idx, int tag) {
+  const char *name = luaL_typename(L, idx);
+  if (tag == CODEC_USERDATA && luaL_getmetafield(L, idx, "__name") != LUA_TNIL) {
+    if (lua_type(L, -1) == LUA_TSTRING) name = lua_tostring(L, -1);
+  }
+  else lua_pushnil(L);
+  lua_pushfstring(L, "%s: %p", name, lua_topointer(L, idx));
+  size_t len;
+  const char *s = lua_tolstring(L, -1, &len);
+  host_value(tag, 0, s, (int32_t)len);
+  lua_pop(L, 2);
+}
+
+/* ARRAY when the keys are exactly 1..n (n > 0), OBJECT when every key is a UTF-8
+   string (or there are none), MAP otherwise. */
+static int codec_kind(lua_State *L, int t, lua_Integer *n) {
+  lua_Integer count = 0, max = 0;
+  int ints = 1, strings = 1;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    lua_pop(L, 1);
+    count++;
+    if (ints) {
+      lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+      if (i < 1) ints = 0;
+      else if (i > max) max = i;
+    }
+    if (strings) {
+      size_t len;
+      const char *s;
+      if (lua_type(L, -1) != LUA_TSTRING) strings = 0;
+      else if (s = lua_tolstring(L, -1, &len), !codec_utf8(s, len)) strings = 0;
+    }
+  }
+  *n = count;
+  if (count > 0 && ints && max == count) return CODEC_ARRAY;
+  return strings ? CODEC_OBJECT : CODEC_MAP;
+}
+
+/*
+** Starts the value on top of the stack: a plain value is sent and popped; a table not
+** seen before becomes a walk frame of four slots (table, n or -1, pending, cursor)
+** that codec_emit's loop advances.
+*/
+static void codec_begin(lua_State *L, Walk *w) {
+  int top = lua_gettop(L);
+  switch (lua_type(L, top)) {
+    case LUA_TNIL: host_value(CODEC_NIL, 0, NULL, 0); break;
+    case LUA_TBOOLEAN:
+      host_value(lua_toboolean(L, top) ? CODEC_TRUE : CODEC_FALSE, 0, NULL, 0);
+      break;
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, top)) {
+        lua_Integer i = lua_tointeger(L, top);
+        if (i >= -CODEC_SAFE_INT && i <= CODEC_SAFE_INT) host_value(CODEC_INT, (double)i, NULL, 0);
+        else host_value(CODEC_INT64, 0, &i, 8);
+      }
+      else host_value(CODEC_FLOAT, lua_tonumber(L, top), NULL, 0);
+      break;
+    case LUA_TSTRING: codec_string(L, top); break;
+    case LUA_TTABLE: {
+      if (lua_isnil(L, w->visited)) {
+        lua_newtable(L);
+        lua_replace(L, w->visited);
+      }
+      lua_pushvalue(L, top);
+      if (lua_rawget(L, w->visited) == LUA_TNUMBER) {
+        host_value(CODEC_REF, (double)lua_tointeger(L, -1), NULL, 0);
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+      lua_pushvalue(L, top);
+      lua_pushinteger(L, w->ntables++);
+      lua_rawset(L, w->visited);
+      luaL_checkstack(L, 8, "value nested too deeply");
+      lua_Integer n;
+      int kind = codec_kind(L, top, &n);
+      host_value(kind, 0, NULL, (int32_t)n);
+      lua_pushinteger(L, kind == CODEC_ARRAY ? n : -1);
+      lua_pushlightuserdata(L, (void *)&codec_none);
+      if (kind == CODEC_ARRAY) lua_pushinteger(L, 0);
+      else lua_pushnil(L);
+      return;  /* the frame stays */
+    }
+    case LUA_TFUNCTION: codec_opaque(L, top, CODEC_FUNCTION); break;
+    case LUA_TTHREAD: codec_opaque(L, top, CODEC_THREAD); break;
+    default: codec_opaque(L, top, CODEC_USERDATA); break;
+  }
+  lua_pop(L, 1);
+}
+
+static int codec_is_none(lua_State *L, int idx) {
+  return lua_touserdata(L, idx) == (void *)&codec_none;
+}
+
+void codec_emit(lua_State *L, int idx) {
+  int base = lua_gettop(L);
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 8, "value nested too deeply");
+  lua_pushnil(L);
+  Walk w = {base + 1, 0};
+  lua_pushvalue(L, idx);
+  codec_begin(L, &w);
+  while (lua_gettop(L) > base + 1) {
+    int f = lua_gettop(L) - 3;  /* the innermost frame */
+    if (!codec_is_none(L, f + 2)) {  /* a value whose key was a table */
+      lua_pushvalue(L, f + 2);
+      lua_pushlightuserdata(L, (void *)&codec_none);
+      lua_replace(L, f + 2);
+      codec_begin(L, &w);
+      continue;
+    }
+    lua_Integer n = lua_tointeger(L, f + 1);
+    if (n >= 0) {  /* array: values in order */
+      lua_Integer i = lua_tointeger(L, f + 3) + 1;
+      if (i > n) {
+        host_value(CODEC_END, 0, NULL, 0);
+        lua_settop(L, f - 1);
+        continue;
+      }
+      lua_pushinteger(L, i);
+      lua_replace(L, f + 3);
+      lua_rawgeti(L, f, i);
+      codec_begin(L, &w);
+    }
+    else if (!lua_next(L, f)) {
+      host_value(CODEC_END, 0, NULL, 0);
+      lua_settop(L, f - 1);
+    }
+    else if (lua_type(L, -2) == LUA_TTABLE) {  /* send the key's table, then the value */
+      lua_replace(L, f + 2);
+      lua_pushvalue(L, -1);
+      codec_begin(L, &w);
+    }
+    else {
+      lua_pushvalue(L, -2);
+      codec_begin(L, &w);  /* the key */
+      codec_begin(L, &w);  /* the value */
+    }
+  }
+  lua_settop(L, base);
+}
+
+void codec_reset(void) {
+  host_value(CODEC_RESET, 0, NULL, 0);
+}

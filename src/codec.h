@@ -1,0 +1,30 @@
+/*
+** codec.h: the steps in which a Lua value is handed to the host through host_value.
+** A value is one step, except a table: a BEGIN step (ARRAY, OBJECT or MAP), its
+** contents, then END. Strings and bytes point into Lua memory; the host copies them
+** during the call. docs/abi.md describes the protocol for other hosts.
+*/
+#ifndef cu_codec_h
+#define cu_codec_h
+
+#define CODEC_NIL      0
+#define CODEC_FALSE    1
+#define CODEC_TRUE     2
+#define CODEC_INT      3   /* num: an integer a double holds exactly (|i| <= 2^53) */
+#define CODEC_INT64    4   /* p: 8 bytes, little-endian two's complement */
+#define CODEC_FLOAT    5   /* num */
+#define CODEC_ASCII    6   /* p, len: a string of ASCII bytes */
+#define CODEC_UTF8     7   /* p, len: a string of valid UTF-8 */
+#define CODEC_BYTES    8   /* p, len: any other string */
+#define CODEC_ARRAY    9   /* len: n; then the values at 1..n, then END */
+#define CODEC_OBJECT  10   /* len: count; then count (key, value) pairs with UTF-8 keys, then END */
+#define CODEC_MAP     11   /* len: count; then count (key, value) pairs of any keys, then END */
+#define CODEC_END     12
+#define CODEC_REF     13   /* num: index (in BEGIN order) of a table already begun */
+#define CODEC_FUNCTION 14  /* p, len: a description, such as "function: 0x1c2d0" */
+#define CODEC_USERDATA 15  /* p, len: likewise, with the metatable's __name if it has one */
+#define CODEC_THREAD  16   /* p, len: likewise */
+#define CODEC_RESET   17   /* forget every step so far: an error report follows */
+#define CODEC_BIGINT  18   /* p, len: hexadecimal digits, with a leading '-' if negative */
+
+#endif

@@ -1,0 +1,77 @@
+/*
+** cu.h: the unit's state and the internal interface between the runtime's modules.
+** One wasm instance is one unit, and all of its state lives in one CuUnit.
+*/
+#ifndef cu_h
+#define cu_h
+
+#include <stddef.h>
+#include "lua.h"
+
+/* Library profiles (init's argument). */
+#define CU_PROFILE_SANDBOX 0
+#define CU_PROFILE_FULL    1
+
+/* Compute status, returned by eval: how it ended. */
+#define CU_OK          0
+#define CU_ERR_RUNTIME 1
+#define CU_ERR_SYNTAX  2
+#define CU_ERR_MEMORY  3
+#define CU_ERR_LIMIT   4
+#define CU_ERR_HOST    5
+
+typedef struct CuMemory {
+  size_t used;          /* bytes Lua holds now */
+  size_t peak;          /* most bytes ever held */
+  size_t compute_peak;  /* most bytes held during the current compute */
+  size_t cap;           /* Lua allocations fail beyond this */
+} CuMemory;
+
+typedef struct CuLimits {
+  double max_instructions;  /* budget for this compute; HUGE_VAL for none */
+  double deadline;          /* host_now() value after which the compute fails */
+  double counted;           /* instructions counted so far in this compute */
+  int hit;                  /* the limit was exceeded: keep failing until the end */
+  const char *why;          /* which limit, for the message */
+  double last;              /* instructions the last compute ran */
+} CuLimits;
+
+typedef struct CuWarn {
+  int on;    /* "@on" was given */
+  int cont;  /* the next piece continues a message */
+  int show;  /* the message being written is delivered */
+} CuWarn;
+
+typedef struct CuUnit {
+  lua_State *L;
+  int profile;
+  int host_failed;  /* a host import reported a failure during this compute */
+  CuMemory mem;
+  CuLimits lim;
+  CuWarn warn;
+  char *buf;        /* where the host writes code; grown on demand */
+  size_t bufsize;
+  double stats[5];  /* filled by get_memory_stats for the host to read */
+} CuUnit;
+
+/* The unit behind any lua_State, kept as the allocator's userdata. */
+CuUnit *cu_unit(lua_State *L);
+
+/* alloc.c: the capped allocator. */
+void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize);
+void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
+
+/* limits.c: instruction budget and deadline, checked in a count hook. */
+void limits_begin(lua_State *L, double max_instructions, double max_ms);
+double limits_instructions(lua_State *L);
+
+/* libs.c: the library profiles, print and warn. */
+int libs_open(lua_State *L);
+void libs_warnf(void *ud, const char *msg, int tocont);
+
+/* codec.c: hands Lua values to the host. */
+void codec_emit(lua_State *L, int idx);
+void codec_reset(void);
+int codec_utf8(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+** cu_luauser.h: adaptations injected at the end of lua.h through LUA_USER_H, so that
+** Lua's own sources stay unmodified. Seen by every Lua file and by our runtime.
+*/
+#ifndef cu_luauser_h
+#define cu_luauser_h
+
+/*
+** The Lua stack limit is chosen per unit from its memory cap (see cu.c), so runaway
+** recursion reports "stack overflow" instead of running the fixed memory out. Lua only
+** compares against LUAI_MAXSTACK at run time (ldo.c), so a variable works. The pseudo
+** indices are derived from it in lua.h; pin them to the stock value so they stay
+** compile-time constants. cu_maxstack never exceeds CU_MAXSTACK_CEILING.
+*/
+#define CU_MAXSTACK_CEILING 1000000
+extern int cu_maxstack;
+#undef LUAI_MAXSTACK
+#define LUAI_MAXSTACK cu_maxstack
+#undef LUA_REGISTRYINDEX
+#define LUA_REGISTRYINDEX (-CU_MAXSTACK_CEILING - 1000)
+
+/* A unit has no temporary files (WASI has no tmpnam): os.tmpname() reports an error,
+   in the native build too, so both builds behave alike. */
+#define LUA_TMPNAMBUFSIZE 32
+#define lua_tmpnam(b,e) { (b)[0] = '\0'; e = 1; }
+
+#if defined(__wasm__)
+/* wasi-libc's <signal.h> refuses to compile without emulation; Lua only needs the type. */
+#define l_signalT int
+#endif
+
+#endif

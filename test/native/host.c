@@ -1,0 +1,66 @@
+/*
+** host.c: the host imports of src/host.h, implemented natively, so the runtime's C
+** sources run under gcc exactly as in wasm: output goes to stdout, values are
+** summarised for the runner and the unit tests.
+*/
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "../../src/host.h"
+#include "../../src/codec.h"
+#include "host.h"
+
+NativeResult native;
+static int depth;
+
+void native_reset(void) {
+  int echo = native.echo;
+  memset(&native, 0, sizeof native);
+  native.echo = echo;
+  depth = 0;
+}
+
+int32_t host_output(int32_t stream, const char *p, int32_t len) {
+  if (stream == CU_OUT_STDOUT) {
+    size_t room = sizeof native.output - 1 - native.output_len;
+    size_t n = (size_t)len < room ? (size_t)len : room;
+    memcpy(native.output + native.output_len, p, n);
+    native.output_len += n;
+    if (native.echo) fwrite(p, 1, (size_t)len, stdout);
+  }
+  else if (native.echo) fwrite(p, 1, (size_t)len, stderr);
+  return 0;
+}
+
+static void native_text(char *dst, size_t size, const char *p, int32_t len) {
+  size_t n = (size_t)len < size - 1 ? (size_t)len : size - 1;
+  memcpy(dst, p, n);
+  dst[n] = '\0';
+}
+
+void host_value(int32_t tag, double num, const void *p, int32_t len) {
+  if (tag == CODEC_RESET) { native.count = 0; depth = 0; return; }
+  if (tag == CODEC_END) { if (--depth == 0) native.count++; return; }
+  if (depth > 0) { if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) depth++; return; }
+  if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) { depth = 1; if (native.count == 0) strcpy(native.first, "table"); return; }
+  char text[256];
+  switch (tag) {
+    case CODEC_NIL: strcpy(text, "nil"); break;
+    case CODEC_FALSE: strcpy(text, "false"); break;
+    case CODEC_TRUE: strcpy(text, "true"); break;
+    case CODEC_INT: snprintf(text, sizeof text, "%.0f", num); break;
+    case CODEC_INT64: { long long i; memcpy(&i, p, 8); snprintf(text, sizeof text, "%lld", i); break; }
+    case CODEC_FLOAT: snprintf(text, sizeof text, "%.14g", num); break;
+    default: native_text(text, sizeof text, p, len); break;
+  }
+  if (native.count == 0) strcpy(native.first, text);
+  if (native.count == 1 && (tag == CODEC_ASCII || tag == CODEC_UTF8 || tag == CODEC_BYTES))
+    native_text(native.message, sizeof native.message, p, len);
+  native.count++;
+}
+
+double host_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}

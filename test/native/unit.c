@@ -1,0 +1,82 @@
+/*
+** unit.c: C unit tests of the runtime, built natively with gcc: UTF-8 validation, the
+** capped allocator, and computes run through the same entry points the wasm host uses.
+** Ends with the line "N passed, N failed".
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "../../src/cu.h"
+#include "../../src/codec.h"
+#include "host.h"
+#include "runtime.h"
+
+static int passed, failed;
+
+static void check(int ok, const char *what) {
+  if (ok) passed++;
+  else { failed++; printf("FAIL: %s\n", what); }
+}
+
+static int run(const char *code, double instructions) {
+  const char *name = "=input";
+  size_t len = strlen(code);
+  char *buf = cu_buffer(len + strlen(name));
+  memcpy(buf, code, len);
+  memcpy(buf + len, name, strlen(name));
+  native_reset();
+  return cu_eval(len, strlen(name), instructions, INFINITY);
+}
+
+static void test_utf8(void) {
+  check(codec_utf8("hello", 5) == 1, "ASCII is ASCII");
+  check(codec_utf8("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15) == 2, "valid UTF-8 is UTF-8");
+  check(codec_utf8("\xc0\x80", 2) == 0, "overlong NUL is rejected");
+  check(codec_utf8("\xe0\x80\xaf", 3) == 0, "overlong 3-byte form is rejected");
+  check(codec_utf8("\xed\xa0\x80", 3) == 0, "a surrogate is rejected");
+  check(codec_utf8("\xf4\x90\x80\x80", 4) == 0, "past U+10FFFF is rejected");
+  check(codec_utf8("\xe2\x82", 2) == 0, "a truncated sequence is rejected");
+  check(codec_utf8("\x80", 1) == 0, "a lone continuation byte is rejected");
+  check(codec_utf8("", 0) == 1, "the empty string is ASCII");
+  check(codec_utf8("a\0b", 3) == 1, "NUL is ASCII");
+}
+
+static void test_alloc(void) {
+  CuUnit u;
+  memset(&u, 0, sizeof u);
+  u.mem.cap = 1000;
+  void *a = alloc_bytes(&u, NULL, 5, 600);
+  check(a != NULL && u.mem.used == 600, "allocation under the cap succeeds and is counted");
+  check(alloc_bytes(&u, NULL, 5, 401) == NULL && u.mem.used == 600, "allocation past the cap fails and changes nothing");
+  void *b = alloc_bytes(&u, NULL, 5, 400);
+  check(b != NULL && u.mem.used == 1000 && u.mem.peak == 1000, "allocation up to the cap exactly succeeds");
+  a = alloc_bytes(&u, a, 600, 100);
+  check(a != NULL && u.mem.used == 500 && u.mem.peak == 1000, "shrinking frees bytes and keeps the peak");
+  check(alloc_bytes(&u, a, 100, 0) == NULL && u.mem.used == 400, "freeing gives the bytes back");
+  alloc_bytes(&u, b, 400, 0);
+  check(u.mem.used == 0, "everything is given back");
+}
+
+static void test_computes(void) {
+  check(cu_init(CU_PROFILE_SANDBOX, 4.0 * 1024 * 1024) == CU_OK, "a unit starts with a 4 MiB cap");
+  check(run("return 1 + 1", INFINITY) == CU_OK && strcmp(native.first, "2") == 0, "return 1 + 1 gives 2");
+  check(run("error('boom')", INFINITY) == CU_ERR_RUNTIME && strstr(native.message, "boom"), "error() is a runtime error");
+  check(run("return 1 +", INFINITY) == CU_ERR_SYNTAX, "a syntax error is reported as such");
+  check(run("local t = {} for i = 1, 1e8 do t[i] = i end", INFINITY) == CU_ERR_MEMORY, "running out of memory is a memory error");
+  check(run("while true do end", 1e6) == CU_ERR_LIMIT, "the instruction limit stops a loop");
+  check(run("local function f() return 1 + f() end return f()", INFINITY) == CU_ERR_RUNTIME
+        && strstr(native.message, "stack overflow"), "deep recursion is a stack overflow");
+  check(run("return debug.sethook", INFINITY) == CU_OK && strcmp(native.first, "nil") == 0, "the sandbox has no debug.sethook");
+  double used = cu_run_gc();
+  for (int i = 0; i < 200; i++) run(i % 2 ? "error('x')" : "local t = {} for i = 1, 1e8 do t[i] = i end", INFINITY);
+  check(run("return 6 * 7", INFINITY) == CU_OK && strcmp(native.first, "42") == 0, "the unit works after 200 failures");
+  check(cu_run_gc() <= used + 1024, "failures leak no Lua memory");
+}
+
+int main(void) {
+  test_utf8();
+  test_alloc();
+  test_computes();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
