@@ -24,6 +24,17 @@ WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor -Wl,--import-memory \
 WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
              build/wasm/sjlj.o build/wasm/stubs.o build/wasm/sjlj_tag.o
 
+# Finalizers run with hooks off in stock Lua, which would let a __gc loop escape the
+# limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
+# limits_gc_pcall instead (src/limits.c). Lua's sources stay unmodified.
+build/wasm/lgc.o build/native/lua/lgc.o: EXTRA_CFLAGS := -DluaD_pcall=limits_gc_pcall
+# The pattern matcher's work counts against the limits too (src/limits.c).
+# luaconf.h defines all four only when luai_likely is not defined yet.
+build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/cu_limits.h \
+  -Dmemcmp=limits_memcmp '-Dluai_likely(x)=__builtin_expect(((x) != 0), 1)' \
+  '-Dluai_unlikely(x)=__builtin_expect((limits_step() || (x)), 0)' \
+  '-Dl_likely(x)=luai_likely(x)' '-Dl_unlikely(x)=luai_unlikely(x)'
+
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
 NATIVE_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USER_H='"cu_luauser.h"' \
@@ -41,9 +52,9 @@ setup:
 $(LUA_SRC)/lua.h:
 	@scripts/fetch-lua
 
-build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h | $(LUA_SRC)/lua.h
+build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(WASM_CC) $(WASM_CFLAGS) -Wno-unused-parameter -c $< -o $@
+	$(WASM_CC) $(WASM_CFLAGS) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
 build/wasm/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
@@ -59,9 +70,9 @@ dist/cu.wasm: $(WASM_OBJS)
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_LDFLAGS) $(WASM_OBJS) -o $@
 
-build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h | $(LUA_SRC)/lua.h
+build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)
 	ar rcs $@ $^
 build/native/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
@@ -84,7 +95,7 @@ test-native: build
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 test-js: build
-	node --test test/*.test.js
+	node --test test/*.test.js test/*/*.test.js
 
 test: setup
 	@$(MAKE) --no-print-directory build

@@ -205,7 +205,11 @@ export class Cu {
   #write(code, name) {
     const bytes = typeof code === 'string' && code.length > 65536 ? encoder.encode(code) : code;
     const room = (typeof bytes === 'string' ? bytes.length * 3 : bytes.length) + name.length;
-    const ptr = this.#call(() => this.#exports.buffer(room));
+    let ptr = this.#call(() => this.#exports.buffer(room));
+    if (ptr === 0) {  // garbage may hold the room
+      this.#call(() => this.#exports.run_gc(this.#limits.instructions, this.#limits.timeMs));
+      ptr = this.#call(() => this.#exports.buffer(room));
+    }
     if (ptr === 0) throw new CuError('memory', `the code (${room - name.length} bytes) does not fit in the unit's memory`);
     const u8 = new Uint8Array(this.#memory.buffer);
     let codeLen;
@@ -234,9 +238,9 @@ export class Cu {
     return { used, peak, limit, wasmBytes: this.#memory.buffer.byteLength };
   }
 
-  /** A full garbage collection; returns the memory statistics afterwards. */
+  /** A full garbage collection (finalizers run under the unit's limits); returns the memory statistics afterwards. */
   gc() {
-    this.#call(() => this.#exports.run_gc());
+    this.#call(() => this.#exports.run_gc(this.#limits.instructions, this.#limits.timeMs));
     return this.getMemoryStats();
   }
 

@@ -7,6 +7,7 @@
 */
 #include <stdint.h>
 #include "lauxlib.h"
+#include "bigint.h"
 #include "cu.h"
 #include "codec.h"
 #include "host.h"
@@ -142,6 +143,16 @@ static void codec_begin(lua_State *L, Walk *w) {
     }
     case LUA_TFUNCTION: codec_opaque(L, top, CODEC_FUNCTION); break;
     case LUA_TTHREAD: codec_opaque(L, top, CODEC_THREAD); break;
+    case LUA_TUSERDATA:
+      if (big_is(L, top)) {
+        size_t len;
+        big_pushhex(L, top);
+        const char *hex = lua_tolstring(L, -1, &len);
+        host_value(CODEC_BIGINT, 0, hex, (int32_t)len);
+        lua_pop(L, 1);
+        break;
+      }
+      /* fall through */
     default: codec_opaque(L, top, CODEC_USERDATA); break;
   }
   lua_pop(L, 1);

@@ -19,6 +19,10 @@ int cu_maxstack = 1000;  /* see cu_luauser.h; set by cu_init */
 
 static CuUnit unit;
 
+CuUnit *cu_current(void) {
+  return &unit;
+}
+
 typedef struct Request {
   size_t code_len, name_len;
   int status;
@@ -44,8 +48,10 @@ static int cu_tostring(lua_State *L) {
 /* Sends [value, message, traceback] for the error at the top of the stack. */
 static void cu_report(lua_State *L, Request *req) {
   int err = lua_gettop(L);
-  if (lua_type(L, err) == LUA_TSTRING || lua_type(L, err) == LUA_TNUMBER)
-    lua_pushstring(L, lua_tostring(L, err));
+  if (lua_type(L, err) == LUA_TSTRING || lua_type(L, err) == LUA_TNUMBER) {
+    lua_pushvalue(L, err);
+    lua_tolstring(L, -1, NULL);  /* converts the copy; the value itself stays a number */
+  }
   else if (!luaL_getmetafield(L, err, "__tostring"))
     lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, err));
   else {
@@ -91,7 +97,7 @@ static int cu_compute(lua_State *L) {
     unit.bufsize = 0;
   }
   if (status == LUA_OK) status = lua_pcall(L, 0, LUA_MULTRET, 2);
-  if (status == LUA_OK && unit.lim.hit) {  /* e.g. `return pcall(f)` swallowed it */
+  if (unit.lim.hit) {  /* also when `return pcall(f)` swallowed it, or lstrlib raised */
     lua_pushstring(L, unit.lim.why);
     status = LUA_ERRRUN;
   }
@@ -142,12 +148,10 @@ CU_EXPORT("buffer")
 char *cu_buffer(size_t size) {
   if (unit.L == NULL) return NULL;
   if (size <= unit.bufsize) return unit.buf;
+  /* On NULL the host may run_gc (garbage may hold the room, and finalizers need
+     limits) and ask again. */
   char *p = alloc_bytes(&unit, unit.buf, unit.bufsize, size);
-  if (p == NULL) {  /* garbage may be holding the room: collect once and retry */
-    lua_gc(unit.L, LUA_GCCOLLECT);
-    p = alloc_bytes(&unit, unit.buf, unit.bufsize, size);
-    if (p == NULL) return NULL;
-  }
+  if (p == NULL) return NULL;
   unit.buf = p;
   unit.bufsize = size;
   return p;
@@ -200,11 +204,13 @@ static int cu_collect(lua_State *L) {
   return 0;
 }
 
-/* A full collection; returns the bytes Lua holds afterwards. */
+/* A full collection, with finalizers under the given limits; returns the bytes Lua
+   holds afterwards. */
 CU_EXPORT("run_gc")
-double cu_run_gc(void) {
+double cu_run_gc(double max_instructions, double max_ms) {
   if (unit.L == NULL) return 0;
   lua_settop(unit.L, 0);
+  limits_begin(unit.L, max_instructions, max_ms);
   lua_pushcfunction(unit.L, cu_collect);
   lua_pcall(unit.L, 0, 0, 0);
   lua_settop(unit.L, 0);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "lua.h"
+#include "cu_limits.h"
 
 /* Library profiles (init's argument). */
 #define CU_PROFILE_SANDBOX 0
@@ -31,6 +32,7 @@ typedef struct CuLimits {
   double max_instructions;  /* budget for this compute; HUGE_VAL for none */
   double deadline;          /* host_now() value after which the compute fails */
   double counted;           /* instructions counted so far in this compute */
+  double work;              /* steps of C work (pattern matching) not yet counted */
   int hit;                  /* the limit was exceeded: keep failing until the end */
   const char *why;          /* which limit, for the message */
   double last;              /* instructions the last compute ran */
@@ -56,6 +58,8 @@ typedef struct CuUnit {
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */
 CuUnit *cu_unit(lua_State *L);
+/* The instance's unit, for code that has no lua_State at hand. */
+CuUnit *cu_current(void);
 
 /* alloc.c: the capped allocator. */
 void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize);

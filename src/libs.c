@@ -5,6 +5,7 @@
 **     require for preloaded modules only, coroutine, table, string, math, utf8,
 **     os.time/clock/date/difftime, debug.traceback. Nothing reaches a file, a process,
 **     the environment, or the hook that enforces the limits.
+**   Both have bigint (bigint.c) as a global and through require.
 **   full: every standard library over WASI with no preopened directories; os.exit
 **     raises an error, because an exit must never unwind through the wasm frames.
 */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include "lauxlib.h"
 #include "lualib.h"
+#include "bigint.h"
 #include "cu.h"
 #include "host.h"
 
@@ -157,5 +159,7 @@ int libs_open(lua_State *L) {
   }
   else libs_open_sandbox(L);
   libs_set(L, NULL, "print", libs_print);
+  luaL_requiref(L, "bigint", luaopen_bigint, 1);  /* a global, and require("bigint") */
+  lua_pop(L, 1);
   return 0;
 }

@@ -4,10 +4,22 @@
 ** The hook is set on the main thread and every coroutine inherits it when created.
 ** Once a limit is hit the hook fires on every instruction, so a script cannot catch
 ** the error with pcall and carry on: the compute unwinds all the way out.
+**
+** Lua switches hooks off in two places a script controls: inside a hook (so a message
+** handler called for the hook's own error would run unchecked) and while finalizers run
+** (so `__gc = function() while true do end end` would never be stopped). Both are
+** switched back on here; see limits_hook and limits_gc_pcall.
+**
+** The pattern matcher (lstrlib.c) can spend unbounded time in C with no instruction
+** to hook, e.g. string.find with ".-.-.-.-b$" on a long string. The Makefile routes
+** its l_unlikely tests (one per matching step) and its memcmp (plain find) through
+** limits_step and limits_memcmp, which count that work against the same limits.
 */
 #include <math.h>
+#include <string.h>
 #include "lauxlib.h"
-#include "lstate.h"  /* L->hookcount: how far into the current period we are */
+#include "lstate.h"  /* L->hookcount and L->allowhook */
+#include "ldo.h"
 #include "cu.h"
 #include "host.h"
 
@@ -31,12 +43,45 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
     lim->hit = 1;
   }
   lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+  L->allowhook = 1;  /* an xpcall handler run for this error must stay limited too */
   luaL_error(L, "%s", lim->why);
+}
+
+/* lgc.c calls this instead of luaD_pcall (the Makefile renames it there; it is only
+   used to run finalizers), so the limits also hold inside __gc metamethods. */
+int limits_gc_pcall(lua_State *L, Pfunc func, void *u, ptrdiff_t oldtop, ptrdiff_t ef) {
+  L->allowhook = 1;
+  return luaD_pcall(L, func, u, oldtop, ef);
+}
+
+/* Counts work done in C; true once a limit is exceeded. */
+static int limits_work(CuLimits *lim, double units) {
+  lim->work += units;
+  if (lim->work < LIMITS_PERIOD) return lim->hit;
+  lim->counted += lim->work;
+  lim->work = 0;
+  if (!lim->hit) {
+    if (lim->counted > lim->max_instructions) lim->why = "instruction limit exceeded";
+    else if (host_now() > lim->deadline) lim->why = "time limit exceeded";
+    else return 0;
+    lim->hit = 1;  /* lstrlib raises an error now; the hook keeps failing after it */
+  }
+  return 1;
+}
+
+int limits_step(void) {
+  return limits_work(&cu_current()->lim, 1);
+}
+
+int limits_memcmp(const void *a, const void *b, size_t n) {
+  if (limits_work(&cu_current()->lim, 1 + (double)(n / 64))) return 1;
+  return memcmp(a, b, n);
 }
 
 void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   CuLimits *lim = &cu_unit(L)->lim;
   lim->counted = 0;
+  lim->work = 0;
   lim->hit = 0;
   lim->why = NULL;
   lim->max_instructions = max_instructions;

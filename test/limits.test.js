@@ -1,0 +1,105 @@
+// limits.test.js: the instruction budget and the time limit stop any script, cannot be
+// escaped from the sandbox, cover coroutines, and leave the unit usable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cu, DEFAULTS } from '../js/index.js';
+
+test('an infinite loop is stopped by the instruction limit', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const err = await cu.compute('while true do end').catch((e) => e);
+  assert.equal(err.kind, 'limit');
+  assert.match(err.message, /instruction limit exceeded/);
+  const r = await cu.run('local n = 0 for i = 1, 1000 do n = n + i end return n');
+  assert.equal(r.values[0], 500500);
+  assert.ok(r.stats.instructions > 1000 && r.stats.instructions < 20000, `counted ${r.stats.instructions}`);
+});
+
+test('an infinite loop is stopped by the time limit', async () => {
+  const cu = await Cu.create({ limits: { instructions: Infinity, timeMs: 150 } });
+  const t0 = performance.now();
+  const err = await cu.compute('while true do end').catch((e) => e);
+  const elapsed = performance.now() - t0;
+  assert.equal(err.kind, 'limit');
+  assert.match(err.message, /time limit exceeded/);
+  assert.ok(elapsed >= 150 && elapsed < 2000, `stopped after ${elapsed} ms`);
+  assert.equal(await cu.compute('return 3'), 3);
+});
+
+test('per-call limits override the unit limits', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e5 } });
+  await assert.rejects(cu.compute('for i = 1, 1e6 do end'), { kind: 'limit' });
+  assert.equal(await cu.compute('local n = 0 for i = 1, 1e6 do n = n + 1 end return n', { limits: { instructions: 1e8 } }), 1e6);
+  await assert.rejects(cu.compute('for i = 1, 1e6 do end'), { kind: 'limit' }, 'the unit limit is back');
+  await assert.rejects(cu.compute('while true do end', { limits: { timeMs: 50, instructions: null } }), { kind: 'limit', message: /time/ });
+});
+
+test('defaults are in force', async () => {
+  assert.equal(DEFAULTS.limits.instructions, 1e9);
+  assert.equal(DEFAULTS.limits.timeMs, 5000);
+  const cu = await Cu.create();
+  const t0 = performance.now();
+  await assert.rejects(cu.compute('while true do end'), { kind: 'limit' });
+  assert.ok(performance.now() - t0 < 8000);
+});
+
+test('pcall cannot swallow a limit', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e6 } });
+  for (const code of [
+    'while true do pcall(function() while true do end end) end',
+    'return pcall(function() while true do end end)',
+    'local ok = pcall(function() while true do end end) return "escaped", ok',
+    'while true do xpcall(function() while true do end end, function() while true do end end) end',
+    'local f = coroutine.wrap(function() while true do end end) while true do pcall(f) end',
+    'setmetatable({}, {__gc = function() while true do end end}) collectgarbage() while true do end',
+  ]) {
+    await assert.rejects(cu.compute(code), { kind: 'limit' }, code);
+  }
+  assert.equal(await cu.compute('return "fine"'), 'fine');
+});
+
+test('coroutines are covered, including ones made by an earlier compute', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e6 } });
+  await assert.rejects(cu.compute('local co = coroutine.wrap(function() while true do end end) co()'), { kind: 'limit' });
+  await cu.compute('spin = coroutine.create(function() while true do coroutine.yield() end end)');
+  await cu.compute('coroutine.resume(spin)');
+  await cu.compute('saved = coroutine.wrap(function() while true do end end)', { limits: { instructions: Infinity } });
+  await assert.rejects(cu.compute('saved()'), { kind: 'limit' });
+  assert.equal(await cu.compute('return coroutine.status(spin)'), 'suspended');
+});
+
+test('no script can remove or change the limit in the sandbox', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e6 } });
+  assert.equal(await cu.compute('return debug.sethook'), null);
+  assert.equal(await cu.compute('return debug.gethook'), null);
+  assert.deepEqual(await cu.compute('local t = {} for k in pairs(debug) do t[#t + 1] = k end return t'), ['traceback']);
+  assert.equal(await cu.compute('return package.loadlib'), null);
+  await assert.rejects(cu.compute('local d = require("debug") d.sethook() while true do end'), { kind: 'runtime' });
+  await assert.rejects(cu.compute('while true do end'), { kind: 'limit' });
+});
+
+test('bad limits are refused with a clear error', async () => {
+  await assert.rejects(Cu.create({ limits: { instructions: -1 } }), /limits.instructions must be a positive number/);
+  await assert.rejects(Cu.create({ limits: { timeMs: 'soon' } }), /limits.timeMs/);
+  await assert.rejects(Cu.create({ limits: { steps: 5 } }), /limits.steps is not a limit/);
+  const cu = await Cu.create();
+  await assert.rejects(cu.compute('return 1', { limits: { timeMs: 0 } }), RangeError);
+});
+
+test('pattern matching that runs in C is limited too', async () => {
+  const cu = await Cu.create({ limits: { instructions: Infinity, timeMs: 200 } });
+  for (const code of [
+    'return string.rep("a", 5000):find(".-.-.-.-b$")',
+    'return string.rep("a", 3000):gsub(".-.-.-b", "")',
+    'for w in string.rep("a", 3000):gmatch(".-.-.-b") do end',
+    'local s = string.rep("a", 400000) return s:find(string.rep("a", 200000) .. "b", 1, true)',
+    'return pcall(string.find, string.rep("a", 5000), ".-.-.-.-b$")',
+  ]) {
+    const t0 = performance.now();
+    await assert.rejects(cu.compute(code), { kind: 'limit', message: /time limit exceeded/ }, code);
+    assert.ok(performance.now() - t0 < 3000, code);
+  }
+  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  await assert.rejects(counted.compute('return string.rep("a", 5000):find(".-.-.-.-b$")'), { kind: 'limit', message: /instruction limit/ });
+  // ordinary patterns are untouched
+  assert.deepEqual((await cu.run('return ("hello world"):find("o w"), ("a,b,,c"):gsub(",", ";"), ("x=1"):match("(%w+)=(%d+)")')).values, [5, 'a;b;;c', 'x', '1']);
+});
