@@ -98,7 +98,7 @@ static int codec_kind(lua_State *L, int t, lua_Integer *n) {
 /*
 ** Starts the value on top of the stack: a plain value is sent and popped; a table not
 ** seen before becomes a walk frame of four slots (table, n or -1, pending, cursor)
-** that codec_emit's loop advances.
+** that codec_walk advances.
 */
 static void codec_begin(lua_State *L, Walk *w) {
   int top = lua_gettop(L);
@@ -162,21 +162,15 @@ static int codec_is_none(lua_State *L, int idx) {
   return lua_touserdata(L, idx) == (void *)&codec_none;
 }
 
-void codec_emit(lua_State *L, int idx) {
-  int base = lua_gettop(L);
-  idx = lua_absindex(L, idx);
-  luaL_checkstack(L, 8, "value nested too deeply");
-  lua_pushnil(L);
-  Walk w = {base + 1, 0};
-  lua_pushvalue(L, idx);
-  codec_begin(L, &w);
-  while (lua_gettop(L) > base + 1) {
+/* Advances the walk frames above `floor` until every table begun is finished. */
+static void codec_walk(lua_State *L, Walk *w, int floor) {
+  while (lua_gettop(L) > floor) {
     int f = lua_gettop(L) - 3;  /* the innermost frame */
     if (!codec_is_none(L, f + 2)) {  /* a value whose key was a table */
       lua_pushvalue(L, f + 2);
       lua_pushlightuserdata(L, (void *)&codec_none);
       lua_replace(L, f + 2);
-      codec_begin(L, &w);
+      codec_begin(L, w);
       continue;
     }
     lua_Integer n = lua_tointeger(L, f + 1);
@@ -190,7 +184,7 @@ void codec_emit(lua_State *L, int idx) {
       lua_pushinteger(L, i);
       lua_replace(L, f + 3);
       lua_rawgeti(L, f, i);
-      codec_begin(L, &w);
+      codec_begin(L, w);
     }
     else if (!lua_next(L, f)) {
       host_value(CODEC_END, 0, NULL, 0);
@@ -199,13 +193,27 @@ void codec_emit(lua_State *L, int idx) {
     else if (lua_type(L, -2) == LUA_TTABLE) {  /* send the key's table, then the value */
       lua_replace(L, f + 2);
       lua_pushvalue(L, -1);
-      codec_begin(L, &w);
+      codec_begin(L, w);
     }
     else {
       lua_pushvalue(L, -2);
-      codec_begin(L, &w);  /* the key */
-      codec_begin(L, &w);  /* the value */
+      codec_begin(L, w);  /* the key */
+      codec_begin(L, w);  /* the value */
     }
+  }
+}
+
+/* Sends the values at first..last as top-level values; a table shared among them is
+   sent once, so the host sees the same object. */
+void codec_emit(lua_State *L, int first, int last) {
+  int base = lua_gettop(L);
+  luaL_checkstack(L, 8, "value nested too deeply");
+  lua_pushnil(L);
+  Walk w = {base + 1, 0};
+  for (int idx = first; idx <= last; idx++) {
+    lua_pushvalue(L, idx);
+    codec_begin(L, &w);
+    codec_walk(L, &w, base + 1);
   }
   lua_settop(L, base);
 }

@@ -69,9 +69,7 @@ static void cu_report(lua_State *L, Request *req) {
     lua_pushliteral(L, "");
   }
   if (unit.host_failed) req->status = CU_ERR_HOST;
-  codec_emit(L, err);
-  codec_emit(L, err + 1);
-  codec_emit(L, err + 2);
+  codec_emit(L, err, err + 2);
 }
 
 static int cu_status(int lua_status) {
@@ -106,8 +104,7 @@ static int cu_compute(lua_State *L) {
     cu_report(L, req);
     return 0;
   }
-  int top = lua_gettop(L);
-  for (int i = 4; i <= top; i++) codec_emit(L, i);
+  codec_emit(L, 4, lua_gettop(L));
   return 0;
 }
 
@@ -141,6 +138,11 @@ int cu_init(int profile, double cap) {
   lua_settop(L, 0);
   unit.L = L;
   return CU_OK;
+}
+
+static int cu_collect(lua_State *L) {
+  lua_gc(L, LUA_GCCOLLECT);
+  return 0;
 }
 
 /* Room for code_len + name_len bytes of code and chunk name; NULL if it does not fit. */
@@ -185,6 +187,14 @@ int cu_eval(size_t code_len, size_t name_len, double max_instructions, double ma
     host_value(CODEC_ASCII, 0, "", 0);
   }
   lua_settop(L, 0);
+  /* A compute that ran out of memory leaves the heap full of its garbage, and Lua
+     never collects in an emergency while it grows a stack (gcstopem in ldo.c): the
+     next compute could report OOM where it should say "stack overflow". */
+  if (req.status == CU_ERR_MEMORY) {
+    lua_pushcfunction(L, cu_collect);
+    lua_pcall(L, 0, 0, 0);
+    lua_settop(L, 0);
+  }
   return req.status;
 }
 
@@ -197,11 +207,6 @@ double *cu_get_memory_stats(void) {
   unit.stats[3] = (double)unit.mem.compute_peak;
   unit.stats[4] = unit.lim.last;
   return unit.stats;
-}
-
-static int cu_collect(lua_State *L) {
-  lua_gc(L, LUA_GCCOLLECT);
-  return 0;
 }
 
 /* A full collection, with finalizers under the given limits; returns the bytes Lua

@@ -74,7 +74,7 @@ int libs_open(lua_State *L);
 void libs_warnf(void *ud, const char *msg, int tocont);
 
 /* codec.c: hands Lua values to the host. */
-void codec_emit(lua_State *L, int idx);
+void codec_emit(lua_State *L, int first, int last);
 void codec_reset(void);
 int codec_utf8(const char *s, size_t len);
 

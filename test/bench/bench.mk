@@ -1,0 +1,72 @@
+# bench.mk: build rules for the benchmark suite (bench/run.js, docs/benchmarks.md).
+# Included by the Makefile through `-include test/*/*.mk`; it adds no test. Nothing here
+# is built by `make build` or `make test`; bench/run.js asks for what it needs.
+#  - build/bench/lua: a plain native `lua` interpreter from the same Lua 5.4.7 tarball,
+#    built with gcc -O2 the way Lua's own `make linux` does (the reference engine).
+#  - build/bench/wasm-VARIANT/cu.wasm: cu.wasm built with other optimisation flags, to
+#    measure which build flags to adopt. Each variant compiles its own objects from the
+#    same sources with the Makefile's WASM_CFLAGS/WASM_LDFLAGS, changing only -O / LTO,
+#    and never passes -O on the link line (toolchain.md pitfall 2: clang would run
+#    wasm-opt by itself once binaryen is installed).
+
+BENCH_DIR := build/bench
+
+# --- native reference interpreter -------------------------------------------------
+BENCH_LUA_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_LINUX
+BENCH_LUA_OBJS := $(LUA_NAMES:%=$(BENCH_DIR)/lua/%.o) $(BENCH_DIR)/lua/lua.o
+
+$(BENCH_DIR)/lua/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	gcc $(BENCH_LUA_CFLAGS) -c $< -o $@
+$(BENCH_DIR)/lua: $(BENCH_LUA_OBJS)
+	gcc $^ -Wl,-E -ldl -lm -o $@
+
+# --- cu.wasm build-flag variants ----------------------------------------------------
+# The same per-file flags the main build gives lgc.c and lstrlib.c (see the Makefile:
+# finalizers and the pattern matcher count against the limits). Kept in step by hand.
+BENCH_LGC_FLAGS := -DluaD_pcall=limits_gc_pcall
+BENCH_LSTR_FLAGS := -include src/cu_limits.h \
+  -Dmemcmp=limits_memcmp '-Dluai_likely(x)=__builtin_expect(((x) != 0), 1)' \
+  '-Dluai_unlikely(x)=__builtin_expect((limits_step() || (x)), 0)' \
+  '-Dl_likely(x)=luai_likely(x)' '-Dl_unlikely(x)=luai_unlikely(x)'
+BENCH_NAMES := $(LUA_NAMES) $(CU_NAMES) sjlj stubs
+
+# $(call bench_variant,NAME,CFLAGS to add after WASM_CFLAGS,extra link flags,lto?)
+# With LTO the setjmp runtime is compiled without -flto and the tag file is left out
+# (toolchain.md pitfalls 5 and 6), and the sjlj lowering is requested at link time.
+define bench_variant
+$(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h | $(LUA_SRC)/lua.h
+	@mkdir -p $$(@D)
+	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(BENCH_EXTRA) -Wno-unused-parameter -c $$< -o $$@
+$(BENCH_DIR)/wasm-$(1)/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
+	@mkdir -p $$(@D)
+	$(WASM_CC) $(WASM_CFLAGS) $(2) -c $$< -o $$@
+$(BENCH_DIR)/wasm-$(1)/sjlj.o: src/wasm/sjlj.c src/wasm/setjmp.h
+	@mkdir -p $$(@D)
+	$(WASM_CC) $(WASM_CFLAGS) $(if $(4),$(filter-out -flto,$(2)),$(2)) -c $$< -o $$@
+$(BENCH_DIR)/wasm-$(1)/stubs.o: src/wasm/stubs.c
+	@mkdir -p $$(@D)
+	$(WASM_CC) $(WASM_CFLAGS) $(2) -c $$< -o $$@
+$(BENCH_DIR)/wasm-$(1)/sjlj_tag.o: src/wasm/sjlj_tag.S
+	@mkdir -p $$(@D)
+	$(WASM_CC) --target=wasm32-wasi -c $$< -o $$@
+$(BENCH_DIR)/wasm-$(1)/lgc.o: BENCH_EXTRA := $(BENCH_LGC_FLAGS)
+$(BENCH_DIR)/wasm-$(1)/lstrlib.o: BENCH_EXTRA := $(BENCH_LSTR_FLAGS)
+$(BENCH_DIR)/wasm-$(1)/cu.wasm: $(BENCH_NAMES:%=$(BENCH_DIR)/wasm-$(1)/%.o) $(if $(4),,$(BENCH_DIR)/wasm-$(1)/sjlj_tag.o)
+	$(WASM_CC) $(WASM_LDFLAGS) $(3) $$^ -o $$@
+endef
+
+$(eval $(call bench_variant,O2,,,))
+$(eval $(call bench_variant,O3,-O3,,))
+$(eval $(call bench_variant,O2-lto,-flto,-flto -Wl$(comma)-mllvm$(comma)-wasm-enable-sjlj,lto))
+comma := ,
+
+# wasm-opt (Debian binaryen) run explicitly on a finished variant.
+$(BENCH_DIR)/wasm-%-wasmopt/cu.wasm: $(BENCH_DIR)/wasm-%/cu.wasm
+	@mkdir -p $(@D)
+	wasm-opt -O3 --enable-exception-handling --enable-mutable-globals --enable-sign-ext $< -o $@
+
+.PHONY: bench-tools
+bench-tools: $(BENCH_DIR)/lua $(BENCH_DIR)/wasm-O2/cu.wasm $(BENCH_DIR)/wasm-O3/cu.wasm \
+             $(BENCH_DIR)/wasm-O2-lto/cu.wasm $(BENCH_DIR)/wasm-O2-wasmopt/cu.wasm \
+             $(BENCH_DIR)/wasm-O3-wasmopt/cu.wasm
