@@ -95,7 +95,7 @@ async function main() {
       memory: opts.memory === undefined ? undefined : parseSize(opts.memory),
       limits,
       stdlib: opts.stdlib,
-      onOutput: (text, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(text),
+      onOutput: (text, stream, bytes) => (stream === 'stdout' ? process.stdout : process.stderr).write(bytes),
     });
   } catch (err) {
     if (err instanceof RangeError || err instanceof TypeError) usage(err.message);

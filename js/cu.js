@@ -107,12 +107,12 @@ export class Cu {
         const text = c.warn + c.warnDecoder.decode();
         c.warn = '';
         c.warnings.push(text);
-        c.onOutput?.(text + '\n', 'warn');
+        c.onOutput?.(text + '\n', 'warn', encoder.encode(text + '\n'));
         return true;
       }
       const text = c.decoders[stream].decode(bytes, { stream: true });
       if (stream === 1) c.output.push(text);
-      c.onOutput?.(text, STREAMS[stream]);
+      c.onOutput?.(text, STREAMS[stream], bytes.slice());
       return true;
     } catch (err) {
       this.#hostFailure ??= err;

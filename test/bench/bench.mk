@@ -10,12 +10,13 @@
 #    wasm-opt by itself once binaryen is installed).
 
 BENCH_DIR := build/bench
+comma := ,
 
 # --- native reference interpreter -------------------------------------------------
 BENCH_LUA_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_LINUX
-BENCH_LUA_OBJS := $(LUA_NAMES:%=$(BENCH_DIR)/lua/%.o) $(BENCH_DIR)/lua/lua.o
+BENCH_LUA_OBJS := $(LUA_NAMES:%=$(BENCH_DIR)/lua-obj/%.o) $(BENCH_DIR)/lua-obj/lua.o
 
-$(BENCH_DIR)/lua/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
+$(BENCH_DIR)/lua-obj/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	gcc $(BENCH_LUA_CFLAGS) -c $< -o $@
 $(BENCH_DIR)/lua: $(BENCH_LUA_OBJS)
@@ -59,12 +60,10 @@ endef
 $(eval $(call bench_variant,O2,,,))
 $(eval $(call bench_variant,O3,-O3,,))
 $(eval $(call bench_variant,O2-lto,-flto,-flto -Wl$(comma)-mllvm$(comma)-wasm-enable-sjlj,lto))
-comma := ,
-
 # wasm-opt (Debian binaryen) run explicitly on a finished variant.
 $(BENCH_DIR)/wasm-%-wasmopt/cu.wasm: $(BENCH_DIR)/wasm-%/cu.wasm
 	@mkdir -p $(@D)
-	wasm-opt -O3 --enable-exception-handling --enable-mutable-globals --enable-sign-ext $< -o $@
+	wasm-opt -O3 --enable-exception-handling --enable-mutable-globals --enable-sign-ext --enable-simd $< -o $@
 
 .PHONY: bench-tools
 bench-tools: $(BENCH_DIR)/lua $(BENCH_DIR)/wasm-O2/cu.wasm $(BENCH_DIR)/wasm-O3/cu.wasm \
