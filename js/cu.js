@@ -18,6 +18,27 @@ export const DEFAULTS = Object.freeze({
 const PROFILES = { sandbox: 0, full: 1 };
 const STREAMS = { 1: 'stdout', 2: 'stderr', 3: 'warn' };
 const encoder = new TextEncoder();
+const DEFAULT_NAME = encoder.encode('=input');
+
+/** What one compute printed and warned; decoders are made on first use. */
+class Collected {
+  constructor(onOutput) {
+    this.onOutput = onOutput;
+    this.output = [];
+    this.warnings = [];
+    this.warn = '';
+    this.decoders = null;
+  }
+  decoder(stream) {
+    this.decoders ??= { 1: new TextDecoder(), 2: new TextDecoder(), 3: new TextDecoder() };
+    return this.decoders[stream];
+  }
+  /** The end of any multi-byte sequence still pending in the stdout decoder. */
+  finish() {
+    const rest = this.decoders?.[1].decode();
+    if (rest) this.output.push(rest);
+  }
+}
 
 /** @param {unknown} limits @param {object} base */
 function checkLimits(limits, base, what) {
@@ -48,11 +69,13 @@ export class Cu {
   #reader;
   #limits;
   #onOutput;
-  #collect = null;     // the current compute's output and warnings
+  #collect = null;     // the current compute's Collected
+  #statsView = null;   // view of the stats get_memory_stats fills
   #hostFailure = null; // why the host's side of an import failed during this compute
   #broken = null;
   #closed = false;
   #queue = Promise.resolve();
+  #pending = 0;        // computes queued and not yet finished
 
   /**
    * @param {import('./index.js').CuOptions} [options]
@@ -95,6 +118,7 @@ export class Cu {
     this.#call(() => this.#exports._initialize());
     const status = this.#call(() => this.#exports.init(profile, 0));
     if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
+    this.#stats();
   }
 
   /** Delivers output to the caller; false tells the C side that the host failed. */
@@ -103,14 +127,14 @@ export class Cu {
     if (c === null) return true;  // outside a compute (a finalizer during gc())
     try {
       if (stream === 3) {  // warnings arrive in pieces; an empty piece ends one
-        if (bytes.length > 0) { c.warn += c.warnDecoder.decode(bytes, { stream: true }); return true; }
-        const text = c.warn + c.warnDecoder.decode();
+        if (bytes.length > 0) { c.warn += c.decoder(3).decode(bytes, { stream: true }); return true; }
+        const text = c.warn + c.decoder(3).decode();
         c.warn = '';
         c.warnings.push(text);
         c.onOutput?.(text + '\n', 'warn', encoder.encode(text + '\n'));
         return true;
       }
-      const text = c.decoders[stream].decode(bytes, { stream: true });
+      const text = c.decoder(stream).decode(bytes, { stream: true });
       if (stream === 1) c.output.push(text);
       c.onOutput?.(text, STREAMS[stream], bytes.slice());
       return true;
@@ -137,9 +161,13 @@ export class Cu {
     return new CuError('host', `the unit is broken and cannot run again (${why}); create a new unit`, { cause: this.#broken });
   }
 
-  /** Runs computes one after another, in call order. */
+  /** Runs computes one after another, in call order; at once when none is waiting. */
   #serial(fn) {
-    const result = this.#queue.then(fn);
+    if (this.#pending === 0) {
+      try { return Promise.resolve(fn()); } catch (err) { return Promise.reject(err); }
+    }
+    this.#pending++;
+    const result = this.#queue.then(fn).finally(() => this.#pending--);
     this.#queue = result.catch(() => {});
     return result;
   }
@@ -149,9 +177,8 @@ export class Cu {
    * @param {string|Uint8Array} code
    * @param {import('./index.js').ComputeOptions} [options]
    */
-  async compute(code, options) {
-    const { values } = await this.run(code, options);
-    return values[0];
+  compute(code, options) {
+    return this.run(code, options).then((r) => r.values[0]);
   }
 
   /**
@@ -168,13 +195,10 @@ export class Cu {
     if (options === null || typeof options !== 'object') throw new TypeError('compute options must be an object');
     const limits = checkLimits(options.limits, this.#limits, 'options.limits');
     const onOutput = options.onOutput ?? this.#onOutput;
-    const name = encoder.encode(`=${options.name ?? 'input'}`);
+    const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
     const started = performance.now();
-    const { ptr, codeLen } = this.#write(code, name);
-    const collect = {
-      output: [], warnings: [], warn: '', onOutput,
-      decoders: { 1: new TextDecoder(), 2: new TextDecoder() }, warnDecoder: new TextDecoder(),
-    };
+    const codeLen = this.#write(code, name);
+    const collect = new Collected(onOutput);
     this.#collect = collect;
     this.#hostFailure = null;
     this.#reader.reset();
@@ -185,14 +209,10 @@ export class Cu {
       this.#collect = null;
     }
     const ms = performance.now() - started;
-    for (const stream of [1, 2]) {
-      const rest = collect.decoders[stream].decode();
-      if (rest && stream === 1) collect.output.push(rest);
-    }
+    collect.finish();
     const values = this.#reader.values;
-    this.#reader.reset();
     if (status !== 0) this.#fail(status, values);
-    const stats = this.#stats();
+    const stats = this.#statsView;  // eval refreshed it
     return {
       values,
       output: collect.output.join(''),
@@ -216,7 +236,7 @@ export class Cu {
     if (typeof bytes === 'string') codeLen = encoder.encodeInto(bytes, u8.subarray(ptr, ptr + room)).written;
     else { u8.set(bytes, ptr); codeLen = bytes.length; }
     u8.set(name, ptr + codeLen);
-    return { ptr, codeLen };
+    return codeLen;
   }
 
   #fail(status, [value, message, traceback]) {
@@ -229,7 +249,8 @@ export class Cu {
 
   #stats() {
     const ptr = this.#call(() => this.#exports.get_memory_stats());
-    return new Float64Array(this.#memory.buffer, ptr, 5);
+    if (this.#statsView?.byteOffset !== ptr) this.#statsView = new Float64Array(this.#memory.buffer, ptr, 5);
+    return this.#statsView;
   }
 
   /** Lua's memory against its cap, and the fixed size of the wasm memory. */

@@ -13,6 +13,8 @@
 #include "host.h"
 
 #define CU_TRACEBACK_KEY "cu.traceback"
+#define CU_CACHE_KEY "cu.chunks"
+#define CU_CACHE_MAX 4096     /* sources up to this size keep their compiled chunk */
 #define CU_KEEP_BUFFER 16384  /* a larger code buffer is given back after each load */
 
 int cu_maxstack = 1000;  /* see cu_luauser.h; set by cu_init */
@@ -82,6 +84,54 @@ static int cu_status(int lua_status) {
   }
 }
 
+/*
+** Pushes the compiled chunk for the code in the buffer. Hosts often run the same small
+** code again (a handler called per request), so compiled chunks are cached per chunk
+** name and source, with weak values: the collector bounds the cache. A cached chunk gets
+** its _ENV upvalue back (a script may have assigned it), so it runs like a fresh load.
+*/
+static int cu_load(lua_State *L, Request *req, int name) {
+  const char *chunkname = lua_tostring(L, name);
+  if (req->code_len > CU_CACHE_MAX)
+    return luaL_loadbufferx(L, unit.buf, req->code_len, chunkname, "t");
+  if (lua_getfield(L, LUA_REGISTRYINDEX, CU_CACHE_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, CU_CACHE_KEY);
+  }
+  if (lua_getfield(L, -1, chunkname) != LUA_TTABLE) {  /* name -> {source -> chunk} */
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, chunkname);
+  }
+  lua_pushlstring(L, unit.buf, req->code_len);
+  if (lua_rawget(L, -2) == LUA_TFUNCTION) {
+    lua_pushglobaltable(L);
+    lua_setupvalue(L, -2, 1);
+  }
+  else {
+    lua_pop(L, 1);
+    int status = luaL_loadbufferx(L, unit.buf, req->code_len, chunkname, "t");
+    if (status != LUA_OK) {
+      lua_replace(L, name + 1);
+      lua_settop(L, name + 1);
+      return status;
+    }
+    lua_pushlstring(L, unit.buf, req->code_len);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+  }
+  lua_replace(L, name + 1);
+  lua_settop(L, name + 1);
+  return LUA_OK;
+}
+
 /* The protected body of a compute. Stack: 1 = the Request. */
 static int cu_compute(lua_State *L) {
   Request *req = lua_touserdata(L, 1);
@@ -89,7 +139,7 @@ static int cu_compute(lua_State *L) {
   lua_pushnil(L);
   lua_setfield(L, LUA_REGISTRYINDEX, CU_TRACEBACK_KEY);
   lua_pushlstring(L, unit.buf + req->code_len, req->name_len);  /* 3: chunk name */
-  int status = luaL_loadbufferx(L, unit.buf, req->code_len, lua_tostring(L, 3), "t");
+  int status = cu_load(L, req, 3);  /* 4: the chunk, or the error */
   if (unit.bufsize > CU_KEEP_BUFFER) {
     unit.buf = alloc_bytes(&unit, unit.buf, unit.bufsize, 0);
     unit.bufsize = 0;
@@ -138,6 +188,18 @@ int cu_init(int profile, double cap) {
   lua_settop(L, 0);
   unit.L = L;
   return CU_OK;
+}
+
+/* [used, peak, cap, compute_peak, instructions of the last compute], as doubles. eval
+   refreshes them at its end, so a host may keep the pointer and read them directly. */
+CU_EXPORT("get_memory_stats")
+double *cu_get_memory_stats(void) {
+  unit.stats[0] = (double)unit.mem.used;
+  unit.stats[1] = (double)unit.mem.peak;
+  unit.stats[2] = (double)unit.mem.cap;
+  unit.stats[3] = (double)unit.mem.compute_peak;
+  unit.stats[4] = unit.lim.last;
+  return unit.stats;
 }
 
 static int cu_collect(lua_State *L) {
@@ -195,18 +257,8 @@ int cu_eval(size_t code_len, size_t name_len, double max_instructions, double ma
     lua_pcall(L, 0, 0, 0);
     lua_settop(L, 0);
   }
+  cu_get_memory_stats();
   return req.status;
-}
-
-/* [used, peak, cap, compute_peak, instructions of the last compute], as doubles. */
-CU_EXPORT("get_memory_stats")
-double *cu_get_memory_stats(void) {
-  unit.stats[0] = (double)unit.mem.used;
-  unit.stats[1] = (double)unit.mem.peak;
-  unit.stats[2] = (double)unit.mem.cap;
-  unit.stats[3] = (double)unit.mem.compute_peak;
-  unit.stats[4] = unit.lim.last;
-  return unit.stats;
 }
 
 /* A full collection, with finalizers under the given limits; returns the bytes Lua

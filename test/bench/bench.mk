@@ -41,7 +41,7 @@ $(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h | $(
 	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(BENCH_EXTRA) -Wno-unused-parameter -c $$< -o $$@
 $(BENCH_DIR)/wasm-$(1)/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
 	@mkdir -p $$(@D)
-	$(WASM_CC) $(WASM_CFLAGS) $(2) -c $$< -o $$@
+	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(BENCH_EXTRA) -c $$< -o $$@
 $(BENCH_DIR)/wasm-$(1)/sjlj.o: src/wasm/sjlj.c src/wasm/setjmp.h
 	@mkdir -p $$(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(if $(4),$(filter-out -flto,$(2)),$(2)) -c $$< -o $$@
@@ -59,7 +59,13 @@ endef
 
 $(eval $(call bench_variant,O2,,,))
 $(eval $(call bench_variant,O3,-O3,,))
+$(eval $(call bench_variant,O2-nohook,,,))
 $(eval $(call bench_variant,O2-lto,-flto,-flto -Wl$(comma)-mllvm$(comma)-wasm-enable-sjlj,lto))
+# Measurement only, not a candidate: the limits' count hook is never installed, so the
+# Lua VM runs without its per-instruction hook check (and without any limit). It shows
+# what the instruction/time limits cost.
+$(BENCH_DIR)/wasm-O2-nohook/limits.o: BENCH_EXTRA := '-Dlua_sethook(L,f,m,c)=((void)0)'
+
 # wasm-opt (Debian binaryen) run explicitly on a finished variant.
 $(BENCH_DIR)/wasm-%-wasmopt/cu.wasm: $(BENCH_DIR)/wasm-%/cu.wasm
 	@mkdir -p $(@D)
@@ -68,4 +74,5 @@ $(BENCH_DIR)/wasm-%-wasmopt/cu.wasm: $(BENCH_DIR)/wasm-%/cu.wasm
 .PHONY: bench-tools
 bench-tools: $(BENCH_DIR)/lua $(BENCH_DIR)/wasm-O2/cu.wasm $(BENCH_DIR)/wasm-O3/cu.wasm \
              $(BENCH_DIR)/wasm-O2-lto/cu.wasm $(BENCH_DIR)/wasm-O2-wasmopt/cu.wasm \
+             $(BENCH_DIR)/wasm-O2-nohook/cu.wasm \
              $(BENCH_DIR)/wasm-O3-wasmopt/cu.wasm

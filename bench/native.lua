@@ -1,0 +1,35 @@
+-- native.lua: the benchmark driver for the native reference interpreter
+-- (build/bench/lua). Usage: lua native.lua WORKLOAD.lua N REPS
+-- With a fourth argument "hook", a count hook runs every 1000 instructions, as Cu's
+-- limits do (src/limits.c), to show what that costs natively.
+-- Loads the workload, runs bench(N) REPS times with two full collections before each
+-- run, and prints one JSON object: the time of each run in ms (os.clock, CPU time, the
+-- only sub-second clock plain Lua has) and the checksum. Mode "boundary" instead times
+-- load("return 1")() and load("return f(41)")(), the native counterpart of compute().
+local file, n, reps = arg[1], tonumber(arg[2]), tonumber(arg[3])
+local function q(s) return '"' .. tostring(s):gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
+if file == "boundary" then
+  function f(x) return x + 1 end
+  local out = {}
+  for _, code in ipairs({ "return 1", "return f(41)" }) do
+    local times = {}
+    for r = 1, reps do
+      local t = os.clock()
+      for _ = 1, n do load(code)() end
+      times[r] = (os.clock() - t) * 1e6 / n
+    end
+    out[#out + 1] = q(code) .. ":[" .. table.concat(times, ",") .. "]"
+  end
+  print("{" .. table.concat(out, ",") .. "}")
+  return
+end
+dofile(file)
+if arg[4] == "hook" then debug.sethook(function() end, "", 1000) end
+local times, sum = {}, nil
+for r = 1, reps do
+  collectgarbage("collect"); collectgarbage("collect")
+  local t = os.clock()
+  sum = bench(n)
+  times[r] = (os.clock() - t) * 1000
+end
+print('{"times":[' .. table.concat(times, ",") .. '],"checksum":' .. q(sum) .. '}')

@@ -1,0 +1,97 @@
+// index.d.ts: types of the cu package (js/index.js).
+
+/** A Lua value converted to JS (docs/api.md, "Values"). */
+export type LuaValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | LuaValue[]
+  | { [key: string]: LuaValue }
+  | Map<LuaValue, LuaValue>
+  | LuaOpaque;
+
+export type CuErrorKind = 'syntax' | 'runtime' | 'memory' | 'limit' | 'host';
+export type OutputStream = 'stdout' | 'stderr' | 'warn';
+
+export interface Limits {
+  /** Instruction budget per compute (VM instructions plus pattern-matching steps); Infinity or null for none. Default 1e9. */
+  instructions?: number | null;
+  /** Wall-clock limit per compute in milliseconds; Infinity or null for none. Default 5000. */
+  timeMs?: number | null;
+}
+
+export interface CuOptions {
+  /** Fixed size of the unit's linear memory in bytes, rounded up to 64 KiB pages (512 KiB to 4 GiB). Default 2 MiB. */
+  memory?: number;
+  limits?: Limits;
+  /** Library profile. Default 'sandbox'. */
+  stdlib?: 'sandbox' | 'full';
+  /** Receives output as it is printed: decoded text, the stream, and the raw bytes. */
+  onOutput?: (text: string, stream: OutputStream, bytes: Uint8Array) => void;
+  /** The compiled module, or where to load cu.wasm from. Default: dist/cu.wasm beside the package. */
+  module?: WebAssembly.Module | BufferSource | URL | string;
+}
+
+export interface ComputeOptions {
+  /** Overrides the unit's limits for this compute. */
+  limits?: Limits;
+  /** Chunk name used in messages and tracebacks. Default 'input'. */
+  name?: string;
+  /** Overrides the unit's onOutput for this compute. */
+  onOutput?: CuOptions['onOutput'];
+}
+
+export interface RunResult {
+  /** Every value the chunk returned. */
+  values: LuaValue[];
+  /** Everything print (and io.write in 'full') wrote to stdout. */
+  output: string;
+  /** Warnings: from warn() after warn("@on"), and every error raised in a finalizer. */
+  warnings: string[];
+  stats: { instructions: number; memoryPeak: number; ms: number };
+}
+
+export interface MemoryStats {
+  /** Bytes Lua holds now. */
+  used: number;
+  /** Most bytes Lua ever held. */
+  peak: number;
+  /** Lua's allocations fail beyond this many bytes. */
+  limit: number;
+  /** The fixed size of the wasm memory; it never changes. */
+  wasmBytes: number;
+}
+
+export declare const DEFAULTS: Readonly<{ memory: number; limits: Readonly<{ instructions: number; timeMs: number }>; stdlib: 'sandbox' }>;
+
+export declare class Cu {
+  static create(options?: CuOptions): Promise<Cu>;
+  /** Runs a chunk; resolves to its first return value (undefined when it returns nothing). */
+  compute(code: string | Uint8Array, options?: ComputeOptions): Promise<LuaValue | undefined>;
+  /** Runs a chunk; resolves to all of its results, its output and figures. */
+  run(code: string | Uint8Array, options?: ComputeOptions): Promise<RunResult>;
+  getMemoryStats(): MemoryStats;
+  /** A full garbage collection; returns the statistics afterwards. */
+  gc(): MemoryStats;
+  close(): void;
+  /** The shadow stack pointer; constant between computes. */
+  readonly stackPointer: number;
+}
+
+export declare class CuError extends Error {
+  readonly kind: CuErrorKind;
+  readonly traceback: string;
+  /** The error value converted to JS, when it was not a string. */
+  readonly value?: LuaValue;
+}
+
+/** A Lua function, userdata or thread: described, never called. */
+export declare class LuaOpaque {
+  readonly type: 'function' | 'userdata' | 'thread';
+  readonly description: string;
+}
+
+export declare function compileModule(source?: CuOptions['module']): Promise<WebAssembly.Module>;
