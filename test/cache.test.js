@@ -29,12 +29,15 @@ test('the same code under another name reports that name', async () => {
   await assert.rejects(cu.compute(code, { name: 'a.lua' }), { message: 'a.lua:1: where' });
 });
 
-test('the cache does not hold memory: the collector empties it', async () => {
+test('the cache does not grow without bound: the collector empties it', async () => {
   const cu = await Cu.create();
   const base = cu.gc().used;
   for (let i = 0; i < 2000; i++) await cu.compute(`return ${i} + 1`);
-  const after = cu.gc().used;
-  assert.ok(after - base < 4096, `${base} -> ${after}`);
+  const first = cu.gc().used;
+  for (let i = 2000; i < 10000; i++) await cu.compute(`return ${i} + 1`);
+  const second = cu.gc().used;
+  assert.ok(first - base < 16384, `after 2,000 distinct chunks: ${base} -> ${first}`);
+  assert.ok(second - first < 2048, `after 8,000 more: ${first} -> ${second}`);
 });
 
 test('syntax errors are not cached', async () => {

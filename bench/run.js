@@ -1,0 +1,366 @@
+// run.js: the benchmark suite (`make bench`). Runs every workload in bench/workloads on
+// every engine in the same run (native Lua 5.4.7 gcc -O2, Cu in Node and in headless
+// Chromium, wasmoon in Node and Chromium, fengari in Node), each job in its own fresh
+// process, then start-up, boundary, size and memory figures. Prints a Markdown report
+// and writes it to bench/results/latest.md (raw samples in latest.json).
+//   node bench/run.js            the full suite
+//   node bench/run.js --quick    fewer processes and runs (a quick look, not for the README)
+//   node bench/run.js --flags    build-flag and Node-tiering comparison -> results/flags.md
+// Environment: BENCH_PROCS (processes per engine and workload), BENCH_REPS (runs per process).
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import { WORKLOADS } from './workloads.js';
+import { startServer, runInChromium } from './browser.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const FLAGS = args.has('--flags');
+const PROCS = Number(process.env.BENCH_PROCS ?? (QUICK ? 2 : 3));
+const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 3 : 4));
+const NATIVE = `${ROOT}build/bench/lua`;
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+
+function make(...targets) {
+  execFileSync('make', ['--no-print-directory', '-s', ...targets], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function runChild(cmd, argv, execArgv = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...execArgv, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err.slice(-500)}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
+  });
+}
+
+// --- engines -------------------------------------------------------------------------
+// Each engine: label, and run(job) -> result (job: mode, name, n, reps).
+let web = null; // the HTTP server for Chromium
+let chromiumVersion = null;
+const nodeEngine = (label, engine, extra = {}, execArgv = []) => ({
+  label, kind: 'node', engine,
+  run: (job) => runChild(process.execPath, [`${ROOT}bench/node-child.js`, JSON.stringify({ ...job, engine, ...extra })], execArgv),
+});
+const chromiumEngine = (label, engine, extra = {}) => ({
+  label, kind: 'chromium', engine,
+  run: async (job) => {
+    web ??= await startServer();
+    const { result, version } = await runInChromium(web.base, { ...job, engine, ...extra });
+    chromiumVersion = version;
+    return result;
+  },
+});
+const nativeEngine = (label, hook) => ({
+  label, kind: 'native', engine: 'native',
+  run: (job) => job.mode === 'boundary'
+    ? runChild(NATIVE, ['bench/native.lua', 'boundary', '20000', '3']).then((r) => ({ 'return 1': median(r['return 1']), 'stored f': median(r['return f(41)']) }))
+    : runChild(NATIVE, ['bench/native.lua', `bench/workloads/${job.name}.lua`, String(job.n), String(job.reps), ...(hook ? ['hook'] : [])]),
+});
+
+// --- measuring -----------------------------------------------------------------------
+/** Runs every workload on every engine, PROCS fresh processes each, interleaved. */
+async function measureWorkloads(engines, { procs = PROCS, reps = REPS, slow = {} } = {}) {
+  const results = {}; // label -> name -> { first: [], warm: [], checksums: Set, wasm: [] }
+  for (const w of WORKLOADS) {
+    for (let p = 0; p < procs; p++) {
+      for (const e of engines) {
+        const lim = slow[e.label];
+        if (lim && p >= lim.procs) continue;
+        const r = await e.run({ mode: 'workload', name: w.name, n: w.n, reps: lim ? lim.reps : reps });
+        const cell = ((results[e.label] ??= {})[w.name] ??= { first: [], warm: [], checksums: new Set(), wasm: [] });
+        cell.first.push(r.times[0]);
+        // each process's warm figure is the median of its later runs
+        if (r.times.length > 1) cell.warm.push(median(r.times.slice(1)));
+        cell.checksums.add(r.checksum);
+        if (r.wasmBefore != null) cell.wasm.push([r.wasmBefore, r.wasmAfter]);
+      }
+      log(`  ${w.name}: process ${p + 1}/${procs} done`);
+    }
+  }
+  return results;
+}
+
+async function measureOnce(engines, mode, procs) {
+  const out = {};
+  for (let p = 0; p < procs; p++)
+    for (const e of engines) {
+      if (e.skip?.includes(mode)) continue;
+      const r = await e.run({ mode });
+      for (const [k, v] of Object.entries(r)) ((out[e.label] ??= {})[k] ??= []).push(v);
+    }
+  const med = {};
+  for (const [label, byKey] of Object.entries(out))
+    for (const [k, vs] of Object.entries(byKey))
+      (med[label] ??= {})[k] = vs.every((v) => typeof v === 'number') ? { median: median(vs), min: Math.min(...vs), max: Math.max(...vs) } : vs[0];
+  return med;
+}
+
+// --- formatting ----------------------------------------------------------------------
+const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const KB = (b) => `${(b / 1000).toFixed(1)} KB`;
+
+function environment() {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model;
+  return [
+    `- Date: ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+    `- Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- Node ${process.version} (V8 ${process.versions.v8})${chromiumVersion ? `; Chromium ${chromiumVersion} (headless)` : ''}`,
+    `- Processes per engine and workload: ${PROCS} (fengari fewer, see below); runs per process: ${REPS}`,
+  ].join('\n');
+}
+
+/** One Markdown table: rows workloads, columns engines, cells "ms (x native)". */
+function speedTable(results, engines, which, nativeLabel) {
+  const head = `| workload (size) | ${engines.map((e) => e.label).join(' | ')} |`;
+  const lines = [head, `|---|${engines.map(() => '---:').join('|')}|`];
+  const ratios = Object.fromEntries(engines.map((e) => [e.label, []]));
+  for (const w of WORKLOADS) {
+    const base = median(results[nativeLabel][w.name][which]);
+    const want = [...results[nativeLabel][w.name].checksums][0];
+    const cells = engines.map((e) => {
+      const c = results[e.label]?.[w.name];
+      if (!c || c[which].length === 0) return 'n/a';
+      const ms = median(c[which]);
+      const ratio = ms / base;
+      ratios[e.label].push(ratio);
+      const bad = c.checksums.size !== 1 || [...c.checksums][0] !== want ? ' **wrong checksum**' : '';
+      return e.label === nativeLabel ? fmt(ms) : `${fmt(ms)} (${ratio.toFixed(2)}×)${bad}`;
+    });
+    lines.push(`| ${w.name} (${w.n}) | ${cells.join(' | ')} |`);
+  }
+  lines.push(`| **geometric mean, × native** | ${engines.map((e) => (ratios[e.label].length ? `**${geomean(ratios[e.label]).toFixed(2)}×**` : 'n/a')).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** How noisy: per engine, the median over workloads of (max - min) / median of the per-process figures. */
+function noiseLine(results, engines, which) {
+  return engines.map((e) => {
+    const spreads = WORKLOADS.map((w) => results[e.label]?.[w.name]?.[which]).filter((xs) => xs && xs.length > 1)
+      .map((xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs));
+    return `${e.label} ${spreads.length ? `±${((median(spreads) * 100) / 2).toFixed(0)}% (worst ${(Math.max(...spreads) * 100).toFixed(0)}%)` : 'n/a'}`;
+  }).join('; ');
+}
+
+function checksumNotes(results, engines, nativeLabel) {
+  const notes = [];
+  for (const w of WORKLOADS) {
+    const want = [...results[nativeLabel][w.name].checksums][0];
+    for (const e of engines) {
+      const c = results[e.label]?.[w.name];
+      if (c && (c.checksums.size !== 1 || [...c.checksums][0] !== want))
+        notes.push(`- ${e.label} ${w.name}: checksum ${[...c.checksums].join(' / ')}, native ${want}`);
+    }
+  }
+  return notes.length ? notes.join('\n') : '- Every engine returned native Lua\'s checksum on every workload.';
+}
+
+function memoryLines(results, engines) {
+  return engines.filter((e) => e.engine === 'cu' || e.engine === 'wasmoon').map((e) => {
+    const pairs = WORKLOADS.flatMap((w) => results[e.label]?.[w.name]?.wasm ?? []);
+    const changed = pairs.filter(([a, b]) => a !== b);
+    const sizes = [...new Set(pairs.flat())].map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(', ');
+    return `- ${e.label}: wasm memory ${changed.length === 0 ? `unchanged in all ${pairs.length} processes (${sizes})` : `**grew in ${changed.length} of ${pairs.length} processes** (${changed.map(([a, b]) => `${a / 2 ** 20}→${b / 2 ** 20} MiB`).join(', ')})`}`;
+  }).join('\n');
+}
+
+function sizes() {
+  const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+  const wasm = readFileSync(`${ROOT}dist/cu.wasm`);
+  const jsFiles = readdirSync(`${ROOT}js`).filter((f) => f.endsWith('.js'));
+  const js = Buffer.concat(jsFiles.map((f) => readFileSync(`${ROOT}js/${f}`)));
+  const wmWasm = readFileSync(`${ROOT}node_modules/wasmoon/dist/glue.wasm`);
+  const wmJs = readFileSync(`${ROOT}node_modules/wasmoon/dist/index.js`);
+  const fgDir = `${ROOT}node_modules/fengari/src`;
+  const fg = Buffer.concat(readdirSync(fgDir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(`${fgDir}/${f}`)));
+  return [
+    '| engine | wasm raw | wasm gzip -9 | JS raw | JS gzip -9 |',
+    '|---|---:|---:|---:|---:|',
+    `| Cu (dist/cu.wasm, js/*.js: ${jsFiles.length} files) | ${KB(wasm.length)} | ${KB(gz(wasm))} | ${KB(js.length)} | ${KB(gz(js))} |`,
+    `| wasmoon 1.16.0 (glue.wasm, dist/index.js) | ${KB(wmWasm.length)} | ${KB(gz(wmWasm))} | ${KB(wmJs.length)} | ${KB(gz(wmJs))} |`,
+    `| fengari (src/*.js) | — | — | ${KB(fg.length)} | ${KB(gz(fg))} |`,
+  ].join('\n');
+}
+
+const us = (x) => (typeof x === 'object' && x ? `${x.median.toFixed(2)} µs` : typeof x === 'string' ? x : 'n/a');
+const msr = (x) => (x ? `${fmt(x.median)} ms (${fmt(x.min)}–${fmt(x.max)})` : 'n/a');
+
+// --- the suite -----------------------------------------------------------------------
+async function suite() {
+  log('building the native reference interpreter (build/bench/lua)');
+  make('build/bench/lua');
+  const engines = [
+    nativeEngine('native'),
+    nativeEngine('native + count hook', true),
+    nodeEngine('Cu Node', 'cu'),
+    nodeEngine('Cu Node no-liftoff', 'cu', { v8flags: '--no-liftoff' }),
+    chromiumEngine('Cu Chromium', 'cu'),
+    nodeEngine('wasmoon Node', 'wasmoon'),
+    chromiumEngine('wasmoon Chromium', 'wasmoon'),
+    nodeEngine('fengari Node', 'fengari'),
+  ];
+  const slow = { 'fengari Node': { procs: Math.min(PROCS, 2), reps: 2 } };
+  log('workloads');
+  const results = await measureWorkloads(engines, { slow });
+  log('start-up');
+  const startEngines = [
+    nodeEngine('Cu Node', 'cu'), nodeEngine('Cu Node no-liftoff', 'cu', { v8flags: '--no-liftoff' }), chromiumEngine('Cu Chromium', 'cu'),
+    nodeEngine('wasmoon Node', 'wasmoon'), chromiumEngine('wasmoon Chromium', 'wasmoon'), nodeEngine('fengari Node', 'fengari'),
+  ];
+  const startup = await measureOnce(startEngines, 'startup', Math.max(PROCS, 5));
+  const compile = await measureOnce([nodeEngine('Cu Node', 'cu', { part: 'compile' }), nodeEngine('Cu Node no-liftoff', 'cu', { part: 'compile', v8flags: '--no-liftoff' })], 'startup', Math.max(PROCS, 5));
+  log('boundary');
+  const boundary = await measureOnce([nativeEngine('native'), ...startEngines.filter((e) => !e.label.includes('no-liftoff'))], 'boundary', PROCS);
+  web?.server.close();
+
+  const speedEngines = engines;
+  const md = `## Benchmarks
+
+${environment()}
+
+Times are medians in ms; the ratio in brackets is to native Lua 5.4.7 (gcc -O2) in the same run.
+"First run" is the first call of bench(n) in a fresh process (it includes V8's compile and tier-up);
+"warm" is the median of the later runs. Method and how to reproduce: docs/benchmarks.md.
+"native + count hook" is native Lua with a count hook every 1000 instructions, which is how Cu
+enforces its instruction and time limits; it shows what the limits cost without wasm.
+
+### Warm
+
+${speedTable(results, speedEngines, 'warm', 'native')}
+
+### First run (cold process)
+
+${speedTable(results, speedEngines, 'first', 'native')}
+
+Noise, (max − min) / median over processes, median over workloads (half-range shown as ±):
+warm: ${noiseLine(results, speedEngines, 'warm')}.
+First run: ${noiseLine(results, speedEngines, 'first')}.
+fengari ran ${slow['fengari Node'].procs} processes × ${slow['fengari Node'].reps} runs per workload (it is 10-50× slower).
+
+Checksums:
+${checksumNotes(results, speedEngines, 'native')}
+
+### Start-up (median of ${Math.max(PROCS, 5)} fresh processes, range in brackets)
+
+| engine | load the JS | first unit + \`return 1\` (compile included) | next unit + \`return 1\` (median of 20) |
+|---|---:|---:|---:|
+${Object.entries(startup).map(([label, r]) => `| ${label} | ${msr(r.import)} | ${msr(r.first)} | ${msr(r.next)} |`).join('\n')}
+
+\`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default, ${msr(compile['Cu Node no-liftoff']?.compile)} with --no-liftoff.
+Cu units use the default 2 MiB memory here. wasmoon's "first unit" is \`new LuaFactory()\` + \`createEngine()\` + \`doString\`; fengari's is \`luaL_newstate\` + \`luaL_openlibs\` + \`luaL_dostring\`, and its "load the JS" is \`require('fengari')\`.
+
+### Boundary (µs per round trip, median of ${PROCS} processes, 20,000 calls after 1,000 warm-up calls)
+
+| engine | \`compute('return 1')\` | call a stored Lua function |
+|---|---:|---:|
+${Object.entries(boundary).map(([label, r]) => `| ${label} | ${us(r['return 1'])} | ${us(r['stored f'])} |`).join('\n')}
+
+Cu: \`await cu.compute('return 1')\` and \`await cu.compute(\`return f(\${i})\`)\` (a compute compiles its chunk).
+native: \`load("return 1")()\` and \`load("return f(41)")()\` in Lua, the same work without a host.
+wasmoon: \`await engine.doString('return 1')\` and a call of \`engine.global.get('f')\`; fengari: \`luaL_dostring\` and \`lua_getglobal\` + \`lua_pcall\` through its C-style API.
+
+### Size
+
+${sizes()}
+
+### Memory
+
+${memoryLines(results, speedEngines)}
+`;
+  return { md, json: { results: serial(results), startup, compile, boundary } };
+}
+
+function serial(results) {
+  return JSON.parse(JSON.stringify(results, (k, v) => (v instanceof Set ? [...v] : v)));
+}
+
+// --- build flags and tiering ---------------------------------------------------------
+async function flags() {
+  const variants = ['O2', 'O3', 'O2-lto', 'O2-wasmopt', 'O3-wasmopt', 'O2-nohook'];
+  log('building the variants');
+  make('build/bench/lua', ...variants.map((v) => `build/bench/wasm-${v}/cu.wasm`));
+  const engines = [nativeEngine('native')];
+  for (const v of variants) {
+    const wasm = `build/bench/wasm-${v}/cu.wasm`;
+    engines.push(nodeEngine(`${v} Node`, 'cu', { wasm }));
+    engines.push(nodeEngine(`${v} Node no-liftoff`, 'cu', { wasm, v8flags: '--no-liftoff' }));
+    engines.push(chromiumEngine(`${v} Chromium`, 'cu', { wasm }));
+  }
+  const wasm = 'build/bench/wasm-O2/cu.wasm';
+  engines.push(nodeEngine('O2 node --no-liftoff (CLI flag)', 'cu', { wasm }, ['--no-liftoff']));
+  engines.push(nodeEngine('O2 Node no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }));
+  const results = await measureWorkloads(engines);
+  const tierEngines = [
+    nodeEngine('default', 'cu', { wasm }), nodeEngine('v8.setFlagsFromString(--no-liftoff)', 'cu', { wasm, v8flags: '--no-liftoff' }),
+    nodeEngine('node --no-liftoff', 'cu', { wasm }, ['--no-liftoff']), nodeEngine('--no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }),
+  ];
+  const startup = await measureOnce(tierEngines, 'startup', 5);
+  const compile = await measureOnce(tierEngines.map((e) => ({ ...e, run: (job) => e.run({ ...job, part: 'compile' }) })), 'startup', 5);
+  web?.server.close();
+  const sizeRows = variants.map((v) => {
+    const b = readFileSync(`${ROOT}build/bench/wasm-${v}/cu.wasm`);
+    return `| ${v} | ${b.length} | ${gzipSync(b, { level: 9 }).length} |`;
+  });
+  const byVariant = (suffix) => engines.filter((e) => e.label.endsWith(suffix) && variants.some((v) => e.label === `${v}${suffix}`));
+  const md = `## Build flags and Node tiering
+
+${environment()}
+
+### Node, default tiering — warm
+${speedTable(results, [engines[0], ...byVariant(' Node')], 'warm', 'native')}
+
+### Node, default tiering — first run
+${speedTable(results, [engines[0], ...byVariant(' Node')], 'first', 'native')}
+
+### Node, --no-liftoff (v8.setFlagsFromString) — warm
+${speedTable(results, [engines[0], ...byVariant(' Node no-liftoff')], 'warm', 'native')}
+
+### Node, --no-liftoff — first run
+${speedTable(results, [engines[0], ...byVariant(' Node no-liftoff')], 'first', 'native')}
+
+### Chromium — warm
+${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'warm', 'native')}
+
+### Chromium — first run
+${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'first', 'native')}
+
+### Other Node tiering options (O2 build) — first run and warm
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node'), engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-2)], 'first', 'native')}
+
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node'), engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-2)], 'warm', 'native')}
+
+Noise (warm): ${noiseLine(results, engines, 'warm')}.
+
+Checksums:
+${checksumNotes(results, engines, 'native')}
+
+### Start-up in Node by tiering option (O2 build, 2 MiB unit, median of 5 processes)
+
+| option | \`WebAssembly.compile\` | first unit + \`return 1\` | next unit + \`return 1\` |
+|---|---:|---:|---:|
+${tierEngines.map((e) => `| ${e.label} | ${msr(compile[e.label]?.compile)} | ${msr(startup[e.label]?.first)} | ${msr(startup[e.label]?.next)} |`).join('\n')}
+
+### Sizes (bytes)
+
+| variant | raw | gzip -9 |
+|---|---:|---:|
+${sizeRows.join('\n')}
+`;
+  return { md, json: { results: serial(results), startup, compile } };
+}
+
+const { md, json } = FLAGS ? await flags() : await suite();
+mkdirSync(`${ROOT}bench/results`, { recursive: true });
+const base = FLAGS ? 'flags' : 'latest';
+writeFileSync(`${ROOT}bench/results/${base}.md`, md);
+writeFileSync(`${ROOT}bench/results/${base}.json`, JSON.stringify(json, null, 1));
+process.stdout.write(md);

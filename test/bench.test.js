@@ -1,0 +1,52 @@
+// bench.test.js: smoke test of the benchmark workloads (bench/workloads/*.lua). Each
+// runs at a tiny size through Cu and its checksum must equal what the same Lua source
+// computes natively (build/native/cu-lua, the gcc build of Lua and the runtime, made by
+// `make build`), and for the classic benchmarks also the published reference values.
+// It checks correctness only; `make bench` measures speed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cu } from '../js/index.js';
+import { WORKLOADS, workloadSource } from '../bench/workloads.js';
+
+const NATIVE = new URL('../build/native/cu-lua', import.meta.url).pathname;
+
+// Values known independently of this code: fib(20); the binary-trees node counts for
+// depth 6 (2^(d+1)-1 nodes per tree); the n-body energies after 1000 steps, the
+// spectral norm for n = 100 and fannkuch-redux for n = 7 as published with those
+// benchmarks.
+const KNOWN = {
+  fib: '6765',
+  binarytrees: 'stretch 7 255;64 4 1984;16 6 2032;long 6 127',
+  nbody: '-0.169075164 -0.169087605',
+  spectralnorm: '1.274219991',
+  fannkuch: '228 16',
+};
+
+function native(name, n) {
+  const dir = mkdtempSync(join(tmpdir(), 'cu-bench-'));
+  try {
+    const file = join(dir, `${name}.lua`);
+    writeFileSync(file, `${workloadSource(name)}\nprint(bench(${n}))\n`);
+    return execFileSync(NATIVE, [file], { encoding: 'utf8' }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const cu = await Cu.create({ memory: 8 * 1024 * 1024, limits: { instructions: 1e9, timeMs: 20000 } });
+
+for (const w of WORKLOADS) {
+  test(`workload ${w.name} (n = ${w.smoke}) gives native Lua's checksum in Cu`, { skip: !existsSync(NATIVE) && 'run make build first' }, async () => {
+    await cu.compute(workloadSource(w.name));
+    const got = await cu.compute(`return bench(${w.smoke})`);
+    assert.equal(typeof got, 'string');
+    assert.equal(got, native(w.name, w.smoke));
+    if (KNOWN[w.name]) assert.equal(got, KNOWN[w.name]);
+    const { wasmBytes } = cu.getMemoryStats();
+    assert.equal(wasmBytes, 8 * 1024 * 1024);
+  });
+}
