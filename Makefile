@@ -91,7 +91,7 @@ run: setup
 	@$(MAKE) --no-print-directory -s build
 	node bin/cu.js run examples/hello.lua
 
-test-native: build
+test-native: build $(NATIVE_TESTS)
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 test-js: build
