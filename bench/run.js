@@ -6,12 +6,13 @@
 //   node bench/run.js            the full suite
 //   node bench/run.js --quick    fewer processes and runs (a quick look, not for the README)
 //   node bench/run.js --flags    build-flag and Node-tiering comparison -> results/flags.md
-// Environment: BENCH_PROCS (processes per engine and workload), BENCH_REPS (runs per process).
+// Environment: BENCH_PROCS (processes per engine and workload), BENCH_REPS (runs per
+// process), BENCH_WORKLOADS (a comma-separated subset of the workloads).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
-import { WORKLOADS } from './workloads.js';
+import { WORKLOADS as ALL_WORKLOADS } from './workloads.js';
 import { startServer, runInChromium } from './browser.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -21,6 +22,8 @@ const FLAGS = args.has('--flags');
 const PROCS = Number(process.env.BENCH_PROCS ?? (QUICK ? 2 : 3));
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 3 : 4));
 const NATIVE = `${ROOT}build/bench/lua`;
+const WORKLOADS = process.env.BENCH_WORKLOADS // e.g. BENCH_WORKLOADS=fib,pcall for a quick look
+  ? ALL_WORKLOADS.filter((w) => process.env.BENCH_WORKLOADS.split(',').includes(w.name)) : ALL_WORKLOADS;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
@@ -34,9 +37,12 @@ function runChild(cmd, argv, execArgv = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...execArgv, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
+    // A child that hangs (wasmoon's start-up job did, once in a while) is killed.
+    const timer = setTimeout(() => { err += 'killed after 180 s'; child.kill('SIGKILL'); }, 180000);
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
     child.on('close', (code) => {
+      clearTimeout(timer);
       if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err.slice(-500)}`));
       else resolve(JSON.parse(out.trim().split('\n').pop()));
     });
@@ -94,8 +100,12 @@ async function measureOnce(engines, mode, procs) {
   const out = {};
   for (let p = 0; p < procs; p++)
     for (const e of engines) {
-      if (e.skip?.includes(mode)) continue;
-      const r = await e.run({ mode });
+      let r;
+      try { r = await e.run({ mode }); } catch (err) {
+        log(`  ${e.label} ${mode}: ${err.message}`);
+        failures.push(`${e.label} ${mode}: ${err.message.split('\n')[0].slice(0, 200)}`);
+        continue;
+      }
       for (const [k, v] of Object.entries(r)) ((out[e.label] ??= {})[k] ??= []).push(v);
     }
   const med = {};
@@ -104,6 +114,8 @@ async function measureOnce(engines, mode, procs) {
       (med[label] ??= {})[k] = vs.every((v) => typeof v === 'number') ? { median: median(vs), min: Math.min(...vs), max: Math.max(...vs) } : vs[0];
   return med;
 }
+
+const failures = []; // jobs that failed or hung, listed in the report
 
 // --- formatting ----------------------------------------------------------------------
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
@@ -114,9 +126,19 @@ function environment() {
   return [
     `- Date: ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     `- Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- Cu: ${commit()}`,
     `- Node ${process.version} (V8 ${process.versions.v8})${chromiumVersion ? `; Chromium ${chromiumVersion} (headless)` : ''}`,
     `- Processes per engine and workload: ${PROCS} (fengari fewer, see below); runs per process: ${REPS}`,
   ].join('\n');
+}
+
+function commit() {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  try {
+    const id = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'js', 'Makefile'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return `commit ${id}${dirty ? ' with uncommitted changes to src/js' : ''}`;
+  } catch { return 'unknown commit'; }
 }
 
 /** One Markdown table: rows workloads, columns engines, cells "ms (x native)". */
@@ -275,7 +297,7 @@ ${sizes()}
 ### Memory
 
 ${memoryLines(results, speedEngines)}
-`;
+${failures.length ? `\nFailed or hung jobs (left out of the figures):\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
   return { md, json: { results: serial(results), startup, compile, boundary } };
 }
 
@@ -285,20 +307,22 @@ function serial(results) {
 
 // --- build flags and tiering ---------------------------------------------------------
 async function flags() {
-  const variants = ['O2', 'O3', 'O2-lto', 'O2-wasmopt', 'O3-wasmopt', 'O2-nohook'];
+  const variants = ['O2', 'O3', 'O2-lto', 'O2-wasmopt', 'O2-nohook'];
   log('building the variants');
   make('build/bench/lua', ...variants.map((v) => `build/bench/wasm-${v}/cu.wasm`));
   const engines = [nativeEngine('native')];
+  // Code quality per variant is compared with --no-liftoff in Node (every function
+  // optimised from the start) and in Chromium; the tiering options on the O2 build.
   for (const v of variants) {
     const wasm = `build/bench/wasm-${v}/cu.wasm`;
-    engines.push(nodeEngine(`${v} Node`, 'cu', { wasm }));
     engines.push(nodeEngine(`${v} Node no-liftoff`, 'cu', { wasm, v8flags: '--no-liftoff' }));
     engines.push(chromiumEngine(`${v} Chromium`, 'cu', { wasm }));
   }
   const wasm = 'build/bench/wasm-O2/cu.wasm';
+  engines.push(nodeEngine('O2 Node', 'cu', { wasm }));
   engines.push(nodeEngine('O2 node --no-liftoff (CLI flag)', 'cu', { wasm }, ['--no-liftoff']));
   engines.push(nodeEngine('O2 Node no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }));
-  const results = await measureWorkloads(engines);
+  const results = await measureWorkloads(engines, { procs: Number(process.env.BENCH_PROCS ?? 2), reps: Number(process.env.BENCH_REPS ?? 3) });
   const tierEngines = [
     nodeEngine('default', 'cu', { wasm }), nodeEngine('v8.setFlagsFromString(--no-liftoff)', 'cu', { wasm, v8flags: '--no-liftoff' }),
     nodeEngine('node --no-liftoff', 'cu', { wasm }, ['--no-liftoff']), nodeEngine('--no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }),
@@ -315,12 +339,6 @@ async function flags() {
 
 ${environment()}
 
-### Node, default tiering — warm
-${speedTable(results, [engines[0], ...byVariant(' Node')], 'warm', 'native')}
-
-### Node, default tiering — first run
-${speedTable(results, [engines[0], ...byVariant(' Node')], 'first', 'native')}
-
 ### Node, --no-liftoff (v8.setFlagsFromString) — warm
 ${speedTable(results, [engines[0], ...byVariant(' Node no-liftoff')], 'warm', 'native')}
 
@@ -334,9 +352,9 @@ ${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'warm', 'native')
 ${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'first', 'native')}
 
 ### Other Node tiering options (O2 build) — first run and warm
-${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node'), engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-2)], 'first', 'native')}
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-3)], 'first', 'native')}
 
-${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node'), engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-2)], 'warm', 'native')}
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-3)], 'warm', 'native')}
 
 Noise (warm): ${noiseLine(results, engines, 'warm')}.
 

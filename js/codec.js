@@ -1,10 +1,12 @@
-// codec.js: rebuilds the Lua values that codec.c sends step by step (tags: src/codec.h).
+// codec.js: rebuilds the values that codec.c sends step by step (tags: src/codec.h).
+// A Decoder follows the steps; ValueReader builds JS values for results, and Builder
+// builds host tables for a Lua table assigned into an external table (js/ext.js).
 // Strings are copied out of the unit's memory during the call; nothing else is kept.
 
 export const TAG = Object.freeze({
   NIL: 0, FALSE: 1, TRUE: 2, INT: 3, INT64: 4, FLOAT: 5, ASCII: 6, UTF8: 7, BYTES: 8,
   ARRAY: 9, OBJECT: 10, MAP: 11, END: 12, REF: 13, FUNCTION: 14, USERDATA: 15,
-  THREAD: 16, RESET: 17, BIGINT: 18,
+  THREAD: 16, RESET: 17, BIGINT: 18, EXTREF: 19, BUILT: 20, LONG: 21, STALE: 22, READONLY: 23,
 });
 
 /** A Lua function, userdata or thread: described, never called. */
@@ -21,8 +23,7 @@ export class LuaOpaque {
 const OPAQUE = { [TAG.FUNCTION]: 'function', [TAG.USERDATA]: 'userdata', [TAG.THREAD]: 'thread' };
 const utf8 = new TextDecoder('utf-8');
 
-export class ValueReader {
-  /** @param {WebAssembly.Memory} memory  never grows, so one view serves for the unit's life */
+class Decoder {
   constructor(memory) {
     this.u8 = new Uint8Array(memory.buffer);
     this.view = new DataView(memory.buffer);
@@ -30,36 +31,37 @@ export class ValueReader {
   }
 
   reset() {
-    /** @type {unknown[]} */
-    this.values = [];
-    this.frames = [];
-    this.tables = [];
+    this.values = [];   // top-level values, in order
+    this.frames = [];   // tables being filled: { container, kind, key, haveKey }
+    this.tables = [];   // every table begun, for REF
   }
 
-  /** The host_value import. */
   step(tag, num, ptr, len) {
     switch (tag) {
-      case TAG.NIL: return this.put(null);
-      case TAG.FALSE: return this.put(false);
-      case TAG.TRUE: return this.put(true);
-      case TAG.INT: case TAG.FLOAT: return this.put(num);
-      case TAG.INT64: return this.put(this.view.getBigInt64(ptr, true));
-      case TAG.ASCII: return this.put(this.ascii(ptr, len));
-      case TAG.UTF8: return this.put(utf8.decode(this.u8.subarray(ptr, ptr + len)));
-      case TAG.BYTES: return this.put(this.u8.slice(ptr, ptr + len));
-      case TAG.ARRAY: return this.begin([], 0);
-      case TAG.OBJECT: return this.begin({}, 1);
-      case TAG.MAP: return this.begin(new Map(), 2);
+      case TAG.ARRAY: case TAG.OBJECT: case TAG.MAP: {
+        const container = this.container(tag, len);
+        this.put(container);
+        this.tables.push(container);
+        this.frames.push({ container, kind: tag, key: undefined, haveKey: false });
+        return;
+      }
       case TAG.END: this.frames.pop(); return;
       case TAG.REF: return this.put(this.tables[num]);
-      case TAG.BIGINT: {
-        const hex = this.ascii(ptr, len);
-        return this.put(hex[0] === '-' ? -BigInt('0x' + hex.slice(1)) : BigInt('0x' + hex));
-      }
       case TAG.RESET: return this.reset();
-      default:
-        if (tag in OPAQUE) return this.put(new LuaOpaque(OPAQUE[tag], this.ascii(ptr, len)));
-        throw new Error(`cu: unknown value tag ${tag}`);
+      default: return this.put(this.scalar(tag, num, ptr, len));
+    }
+  }
+
+  put(value) {
+    const frame = this.frames[this.frames.length - 1];
+    if (frame === undefined) this.values.push(value);
+    else if (frame.kind === TAG.ARRAY) this.assign(frame.container, frame.kind, frame.container.length ?? 0, value, true);
+    else if (!frame.haveKey) {
+      frame.key = value;
+      frame.haveKey = true;
+    } else {
+      frame.haveKey = false;
+      this.assign(frame.container, frame.kind, frame.key, value, false);
     }
   }
 
@@ -69,26 +71,81 @@ export class ValueReader {
     for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(this.u8[i]);
     return s;
   }
+}
 
-  begin(container, kind) {
-    this.put(container);
-    this.tables.push(container);
-    this.frames.push({ container, kind, key: undefined, haveKey: false });
+/** Builds JS values: the lossless mapping of docs/api.md. */
+export class ValueReader extends Decoder {
+  constructor(memory) {
+    super(memory);
+    this.builders = [];  // host-table builds in progress, innermost last
+    this.host = null;    // the ExtHost, for external tables in results
   }
 
-  put(value) {
-    const frame = this.frames[this.frames.length - 1];
-    if (frame === undefined) this.values.push(value);
-    else if (frame.kind === 0) frame.container.push(value);
-    else if (!frame.haveKey) {
-      frame.key = value;
-      frame.haveKey = true;
-    } else {
-      frame.haveKey = false;
-      if (frame.kind === 2) frame.container.set(frame.key, value);
-      else if (frame.key === '__proto__') {
-        Object.defineProperty(frame.container, '__proto__', { value, enumerable: true, writable: true, configurable: true });
-      } else frame.container[frame.key] = value;
+  reset() {
+    super.reset();
+    this.memo = new Map();  // external table -> its JS value, within one result
+  }
+
+  /** The cu.value import: a build in progress takes the steps, else the result. */
+  step(tag, num, ptr, len) {
+    const b = this.builders[this.builders.length - 1];
+    if (b !== undefined) return b.step(tag, num, ptr, len);
+    return super.step(tag, num, ptr, len);
+  }
+
+  beginBuild(builder) { this.builders.push(builder); }
+  takeBuilt() { return this.builders.pop().values[0]; }
+  abandonBuild() { this.builders.pop(); }
+
+  container(tag) {
+    return tag === TAG.ARRAY ? [] : tag === TAG.OBJECT ? {} : new Map();
+  }
+
+  assign(c, kind, key, value, isArray) {
+    if (isArray) c.push(value);
+    else if (kind === TAG.MAP) c.set(key, value);
+    else if (key === '__proto__') Object.defineProperty(c, key, { value, enumerable: true, writable: true, configurable: true });
+    else c[key] = value;
+  }
+
+  scalar(tag, num, ptr, len) {
+    switch (tag) {
+      case TAG.NIL: return null;
+      case TAG.FALSE: return false;
+      case TAG.TRUE: return true;
+      case TAG.INT: case TAG.FLOAT: return num;
+      case TAG.INT64: return this.view.getBigInt64(ptr, true);
+      case TAG.ASCII: return this.ascii(ptr, len);
+      case TAG.UTF8: return utf8.decode(this.u8.subarray(ptr, ptr + len));
+      case TAG.BYTES: return this.u8.slice(ptr, ptr + len);
+      case TAG.BIGINT: {
+        const hex = this.ascii(ptr, len);
+        return hex[0] === '-' ? -BigInt('0x' + hex.slice(1)) : BigInt('0x' + hex);
+      }
+      case TAG.EXTREF: return this.host.toJS(this.host.objects.get(num), this.memo);
+      default:
+        if (tag in OPAQUE) return new LuaOpaque(OPAQUE[tag], this.ascii(ptr, len));
+        throw new Error(`cu: unknown value tag ${tag}`);
     }
+  }
+}
+
+/** Builds host tables from a Lua table being stored (stored forms: js/ext.js). */
+export class Builder extends Decoder {
+  /** @param {import('./ext.js').ExtHost} host */
+  constructor(host, memory) {
+    super(memory);
+    this.host = host;
+  }
+
+  container() { return this.host.newTable(); }
+
+  assign(t, kind, key, value, isArray) {
+    t.set(isArray ? t.arr.length + 1 : this.host.storedKey(key), value);
+  }
+
+  scalar(tag, num, ptr, len) {
+    if (tag === TAG.NIL) return undefined;
+    return this.host.value(tag, num, ptr, len);
   }
 }

@@ -4,6 +4,7 @@
 
 import { compileModule } from './module.js';
 import { ValueReader } from './codec.js';
+import { ExtHost } from './ext.js';
 import { CuError, STATUS_KIND } from './errors.js';
 import { wasiImports } from './wasi.js';
 
@@ -67,6 +68,10 @@ export class Cu {
   #exports;
   #memory;
   #reader;
+  #ext;
+  #input = null;       // what setInput gave (becomes _io.input)
+  #meta = null;        // what setMetadata gave (becomes _io.meta)
+  #ownInput = false;   // #input is our copy (setInputField), not the caller's object
   #limits;
   #onOutput;
   #collect = null;     // the current compute's Collected
@@ -97,6 +102,8 @@ export class Cu {
   constructor(memoryBytes, limits, onOutput) {
     this.#memory = new WebAssembly.Memory({ initial: memoryBytes / PAGE, maximum: memoryBytes / PAGE });
     this.#reader = new ValueReader(this.#memory);
+    this.#ext = new ExtHost(this.#memory, this.#reader);
+    this.#reader.host = this.#ext;
     this.#limits = limits;
     this.#onOutput = onOutput;
   }
@@ -110,6 +117,7 @@ export class Cu {
         value: (tag, num, ptr, len) => reader.step(tag, num, ptr, len),
         output: (stream, ptr, len) => (this.#output(stream, new Uint8Array(this.#memory.buffer, ptr, len)) ? 0 : 1),
         now: () => performance.now(),
+        ...this.#ext.imports(),
       },
       wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes)),
     };
@@ -119,6 +127,7 @@ export class Cu {
     const status = this.#call(() => this.#exports.init(profile, 0));
     if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
     this.#stats();
+    this.#ext.setSlots(this.#exports.ext_slots());
   }
 
   /** Delivers output to the caller; false tells the C side that the host failed. */
@@ -198,15 +207,23 @@ export class Cu {
     const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
     const started = performance.now();
     const codeLen = this.#write(code, name);
+    if ('input' in options) this.setInput(options.input);
     const collect = new Collected(onOutput);
+    const ext = this.#ext;
     this.#collect = collect;
     this.#hostFailure = null;
+    ext.failure = null;
     this.#reader.reset();
+    ext.io.set('output', undefined);  // _io.output belongs to one compute
+    ext.begin();
     let status;
     try {
       status = this.#call(() => this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs));
     } finally {
       this.#collect = null;
+      if (status === 0) ext.commit();
+      else ext.rollback();
+      ext.endCompute();
     }
     const ms = performance.now() - started;
     collect.finish();
@@ -217,8 +234,76 @@ export class Cu {
       values,
       output: collect.output.join(''),
       warnings: collect.warnings,
+      ioOutput: ext.io.get('output') === undefined ? null : this.getOutput(),
       stats: { instructions: stats[4], memoryPeak: stats[3], ms },
     };
+  }
+
+  // --- _io: input and output that stay in JS -------------------------------------------
+
+  /** _io.input for the next computes: read lazily from Lua, never copied. */
+  setInput(value) {
+    this.#input = value;
+    this.#ownInput = false;
+    this.#rebindIo();
+  }
+
+  /** Sets one field of _io.input (a table owned by the unit: your object is not changed). */
+  setInputField(key, value) {
+    if (!this.#ownInput) {
+      const base = this.#input;
+      this.#input = base !== null && typeof base === 'object' && !ArrayBuffer.isView(base) && !Array.isArray(base) ? { ...base } : {};
+      this.#ownInput = true;
+    }
+    this.#input[key] = value;
+    this.#rebindIo();
+  }
+
+
+  /** _io.meta for the next computes. */
+  setMetadata(meta) {
+    this.#meta = meta;
+    this.#rebindIo();
+  }
+
+  /** What the last compute assigned to _io.output, as a JS value (null if nothing). */
+  getOutput() {
+    return this.#ext.toJS(this.#ext.io.get('output'));
+  }
+
+  /** One field of _io.output. */
+  getOutputField(key) {
+    const out = this.#ext.io.get('output');
+    if (!(out && typeof out === 'object' && 'hash' in out)) return null;
+    return this.#ext.toJS(out.get(this.#ext.keyFromJS(key)));
+  }
+
+  /** Forgets input, metadata and output; views of the old input become stale. */
+  clearIo() {
+    this.#input = null;
+    this.#meta = null;
+    this.#ownInput = false;
+    this.#ext.io.set('output', undefined);
+    this.#rebindIo();
+  }
+
+  #rebindIo() {
+    const ext = this.#ext;
+    ext.retireInput();
+    ext.rootViews.clear();
+    for (const [field, value] of [['input', this.#input], ['meta', this.#meta]]) {
+      let stored;
+      if (value !== null && typeof value === 'object') {
+        stored = ext.viewOf(value);
+        ext.rootViews.add(stored);
+      } else stored = ext.fromJS(value ?? undefined, new Map());
+      ext.io.set(field, stored);
+    }
+  }
+
+  /** Host-side figures: the external tables alive now. */
+  get extStats() {
+    return { tables: this.#ext.tableCount, views: this.#ext.objects.size - this.#ext.tableCount };
   }
 
   /** Copies code and chunk name into the unit's buffer. */
@@ -243,7 +328,7 @@ export class Cu {
     const kind = STATUS_KIND[status] ?? 'host';
     const details = { traceback: typeof traceback === 'string' ? traceback : '' };
     if (typeof value !== 'string') details.value = value;
-    if (kind === 'host' && this.#hostFailure) details.cause = this.#hostFailure;
+    if (kind === 'host' && (this.#hostFailure || this.#ext.failure)) details.cause = this.#hostFailure ?? this.#ext.failure;
     throw new CuError(kind, typeof message === 'string' ? message : String(message), details);
   }
 

@@ -19,6 +19,8 @@ static const char codec_none;
 
 typedef struct Walk {
   int visited;  /* stack index of table -> BEGIN index; nil until a table is met */
+  int ids;      /* stack index of ext.c's proxy -> id table */
+  int store;    /* for an external table: refuse what it cannot hold */
   lua_Integer ntables;
 } Walk;
 
@@ -117,6 +119,13 @@ static void codec_begin(lua_State *L, Walk *w) {
       break;
     case LUA_TSTRING: codec_string(L, top); break;
     case LUA_TTABLE: {
+      lua_pushvalue(L, top);
+      if (lua_rawget(L, w->ids) == LUA_TNUMBER) {  /* an external table: by reference */
+        host_value(CODEC_EXTREF, lua_tonumber(L, -1), NULL, 0);
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
       if (lua_isnil(L, w->visited)) {
         lua_newtable(L);
         lua_replace(L, w->visited);
@@ -141,8 +150,11 @@ static void codec_begin(lua_State *L, Walk *w) {
       else lua_pushnil(L);
       return;  /* the frame stays */
     }
-    case LUA_TFUNCTION: codec_opaque(L, top, CODEC_FUNCTION); break;
-    case LUA_TTHREAD: codec_opaque(L, top, CODEC_THREAD); break;
+    case LUA_TFUNCTION: case LUA_TTHREAD: case LUA_TLIGHTUSERDATA:
+      if (w->store) luaL_error(L, "external tables cannot hold a %s", luaL_typename(L, top));
+      codec_opaque(L, top, lua_type(L, top) == LUA_TFUNCTION ? CODEC_FUNCTION
+                           : lua_type(L, top) == LUA_TTHREAD ? CODEC_THREAD : CODEC_USERDATA);
+      break;
     case LUA_TUSERDATA:
       if (big_is(L, top)) {
         size_t len;
@@ -152,8 +164,9 @@ static void codec_begin(lua_State *L, Walk *w) {
         lua_pop(L, 1);
         break;
       }
-      /* fall through */
-    default: codec_opaque(L, top, CODEC_USERDATA); break;
+      if (w->store) luaL_error(L, "external tables cannot hold a %s", luaL_typename(L, top));
+      codec_opaque(L, top, CODEC_USERDATA);
+      break;
   }
   lua_pop(L, 1);
 }
@@ -191,6 +204,7 @@ static void codec_walk(lua_State *L, Walk *w, int floor) {
       lua_settop(L, f - 1);
     }
     else if (lua_type(L, -2) == LUA_TTABLE) {  /* send the key's table, then the value */
+      if (w->store) luaL_error(L, "external tables take only string, number and boolean keys");
       lua_replace(L, f + 2);
       lua_pushvalue(L, -1);
       codec_begin(L, w);
@@ -203,19 +217,35 @@ static void codec_walk(lua_State *L, Walk *w, int floor) {
   }
 }
 
-/* Sends the values at first..last as top-level values; a table shared among them is
-   sent once, so the host sees the same object. */
-void codec_emit(lua_State *L, int first, int last) {
+static void codec_run(lua_State *L, int first, int last, int store) {
   int base = lua_gettop(L);
   luaL_checkstack(L, 8, "value nested too deeply");
   lua_pushnil(L);
-  Walk w = {base + 1, 0};
+  lua_getfield(L, LUA_REGISTRYINDEX, EXT_IDS_KEY);
+  if (lua_isnil(L, -1)) {  /* before ext.c has opened: no proxies exist */
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
+  Walk w = {base + 1, base + 2, store, 0};
   for (int idx = first; idx <= last; idx++) {
     lua_pushvalue(L, idx);
     codec_begin(L, &w);
-    codec_walk(L, &w, base + 1);
+    codec_walk(L, &w, base + 2);
   }
   lua_settop(L, base);
+}
+
+/* Sends the values at first..last as top-level values; a table shared among them is
+   sent once, so the host sees the same object. External tables go by reference. */
+void codec_emit(lua_State *L, int first, int last) {
+  codec_run(L, first, last, 0);
+}
+
+/* Sends the value at idx to be kept in an external table: functions, threads and
+   userdata (but bigints) are refused, and so are keys that are tables. */
+void codec_store(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  codec_run(L, idx, idx, 1);
 }
 
 void codec_reset(void) {

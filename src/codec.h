@@ -26,5 +26,10 @@
 #define CODEC_THREAD  16   /* p, len: likewise */
 #define CODEC_RESET   17   /* forget every step so far: an error report follows */
 #define CODEC_BIGINT  18   /* p, len: hexadecimal digits, with a leading '-' if negative */
+#define CODEC_EXTREF  19   /* num: the id of an external table (or input view) */
+#define CODEC_BUILT   20   /* (external tables only) the value is the one just sent */
+#define CODEC_LONG    21   /* (slots only) a string too long for the slot; num: its ticket */
+#define CODEC_STALE   22   /* (slots only) the table or view no longer exists */
+#define CODEC_READONLY 23  /* (slots only) the view is read-only */
 
 #endif

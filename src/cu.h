@@ -6,6 +6,7 @@
 #define cu_h
 
 #include <stddef.h>
+#include <stdint.h>
 #include "lua.h"
 #include "cu_limits.h"
 
@@ -44,6 +45,14 @@ typedef struct CuWarn {
   int show;  /* the message being written is delivered */
 } CuWarn;
 
+/* A value the host hands to Lua (ext.c); two of them carry a key and its value. */
+typedef struct ExtSlot {
+  int32_t tag;            /* CODEC_* */
+  int32_t len;            /* string length */
+  double num;             /* number, table id, or ticket of a long string */
+  unsigned char data[48]; /* a short string, or an INT64's 8 bytes */
+} ExtSlot;
+
 typedef struct CuUnit {
   lua_State *L;
   int profile;
@@ -54,6 +63,7 @@ typedef struct CuUnit {
   char *buf;        /* where the host writes code; grown on demand */
   size_t bufsize;
   double stats[5];  /* filled by get_memory_stats for the host to read */
+  ExtSlot ext_slots[2];
 } CuUnit;
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */
@@ -69,12 +79,18 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
 double limits_instructions(lua_State *L);
 
+/* ext.c: external tables. */
+#define EXT_IDS_KEY "cu.ext.ids"  /* registry: proxy -> id, weak keys */
+int ext_open(lua_State *L);
+ExtSlot *ext_slots(void);
+
 /* libs.c: the library profiles, print and warn. */
 int libs_open(lua_State *L);
 void libs_warnf(void *ud, const char *msg, int tocont);
 
 /* codec.c: hands Lua values to the host. */
 void codec_emit(lua_State *L, int first, int last);
+void codec_store(lua_State *L, int idx);
 void codec_reset(void);
 int codec_utf8(const char *s, size_t len);
 

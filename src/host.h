@@ -30,4 +30,25 @@ CU_IMPORT("value") void host_value(int32_t tag, double num, const void *p, int32
 /* Monotonic time in milliseconds, for deadlines. */
 CU_IMPORT("now") double host_now(void);
 
+/*
+** External tables (ext.c; js/ext.js). Tables are numbered; keys and values are passed as
+** (tag, num, p, len) with codec.h's tags, and the host returns values in the unit's
+** ExtSlots. Statuses: 0, or CODEC_STALE / CODEC_READONLY.
+*/
+CU_IMPORT("js_ext_table_get") int32_t host_ext_get(double id, int32_t ktag, double knum, const void *kp, int32_t klen);
+CU_IMPORT("js_ext_table_set") int32_t host_ext_set(double id, int32_t ktag, double knum, const void *kp, int32_t klen,
+                                                   int32_t vtag, double vnum, const void *vp, int32_t vlen);
+CU_IMPORT("js_ext_table_delete") int32_t host_ext_delete(double id, int32_t ktag, double knum, const void *kp, int32_t klen);
+CU_IMPORT("js_ext_table_size") double host_ext_size(double id);
+CU_IMPORT("js_ext_table_keys") double host_ext_keys(double id);
+CU_IMPORT("js_ext_table_next") int32_t host_ext_next(double iter);
+CU_IMPORT("js_ext_iter_release") void host_ext_iter_release(double iter);
+CU_IMPORT("js_ext_table_new") double host_ext_new(void);
+CU_IMPORT("js_ext_table_bytes") int32_t host_ext_bytes(double id);
+CU_IMPORT("js_ext_read") void host_ext_read(double ticket, void *dst);
+CU_IMPORT("js_ext_retain") void host_ext_retain(double id);
+CU_IMPORT("js_ext_release") void host_ext_release(double id);
+/* 1: the steps that follow build a table to store; 0: that build failed, drop it. */
+CU_IMPORT("js_ext_build") void host_ext_build(int32_t start);
+
 #endif

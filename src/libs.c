@@ -5,7 +5,8 @@
 **     require for preloaded modules only, coroutine, table, string, math, utf8,
 **     os.time/clock/date/difftime, debug.traceback. Nothing reaches a file, a process,
 **     the environment, or the hook that enforces the limits.
-**   Both have bigint (bigint.c) as a global and through require.
+**   Both have bigint (bigint.c) as a global and through require, and the external
+**   tables (ext.c): _home, _io and ext.
 **   full: every standard library over WASI with no preopened directories; os.exit
 **     raises an error, because an exit must never unwind through the wasm frames.
 */
@@ -161,5 +162,5 @@ int libs_open(lua_State *L) {
   libs_set(L, NULL, "print", libs_print);
   luaL_requiref(L, "bigint", luaopen_bigint, 1);  /* a global, and require("bigint") */
   lua_pop(L, 1);
-  return 0;
+  return ext_open(L);
 }

@@ -64,3 +64,29 @@ double host_now(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+
+/* External tables live in the JS host; natively there is none, so every access to
+   _home, _io or ext.table() reports the table as gone. */
+int32_t host_ext_get(double id, int32_t ktag, double knum, const void *kp, int32_t klen) {
+  (void)id; (void)ktag; (void)knum; (void)kp; (void)klen;
+  return CODEC_STALE;
+}
+int32_t host_ext_set(double id, int32_t ktag, double knum, const void *kp, int32_t klen,
+                     int32_t vtag, double vnum, const void *vp, int32_t vlen) {
+  (void)id; (void)ktag; (void)knum; (void)kp; (void)klen; (void)vtag; (void)vnum; (void)vp; (void)vlen;
+  return CODEC_STALE;
+}
+int32_t host_ext_delete(double id, int32_t ktag, double knum, const void *kp, int32_t klen) {
+  (void)id; (void)ktag; (void)knum; (void)kp; (void)klen;
+  return CODEC_STALE;
+}
+double host_ext_size(double id) { (void)id; return -1; }
+double host_ext_keys(double id) { (void)id; return -1; }
+int32_t host_ext_next(double iter) { (void)iter; return 0; }
+void host_ext_iter_release(double iter) { (void)iter; }
+double host_ext_new(void) { return 3; }
+int32_t host_ext_bytes(double id) { (void)id; return CODEC_STALE; }
+void host_ext_read(double ticket, void *dst) { (void)ticket; (void)dst; }
+void host_ext_retain(double id) { (void)id; }
+void host_ext_release(double id) { (void)id; }
+void host_ext_build(int32_t start) { (void)start; }

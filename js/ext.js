@@ -1,0 +1,567 @@
+// ext.js: the host side of external tables (mirrors src/ext.c). Tables live here, in JS;
+// Lua holds proxies and calls the js_ext_* imports. Every compute is one transaction:
+// writes apply at once and are visible to the compute, and an undo log per table puts
+// them back if it fails. Tables nothing refers to are swept (roots: _home, _io, and the
+// tables live proxies in Lua hold).
+//
+// How Lua values are kept here (the "stored" form):
+//   integer: number when |i| <= 2^53, else BigInt     float: number, or LuaFloat when it
+//   string: string (valid UTF-8) or Uint8Array          would read back as an integer
+//   boolean; HostTable; LuaBigInt (a Lua bigint)        nil: the key is absent
+// Keys: the same, except that a byte string is '\uD800' + one char per byte (no string
+// decoded from UTF-8 starts with a lone surrogate, so the two never collide).
+
+import { TAG, Builder } from './codec.js';
+
+const SAFE = 2 ** 53;
+const HOME = 1;
+const IO = 2;
+const BYTE_KEY = '\uD800';
+const INLINE = 48;       // bytes of string an ExtSlot carries
+const SLOT_SIZE = 64;    // sizeof(ExtSlot)
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder();
+const STATUS = { OK: 0, STALE: TAG.STALE, READONLY: TAG.READONLY };
+
+/** A float whose value is integral, kept apart from the integer of the same value. */
+export class LuaFloat {
+  constructor(value) { this.value = value; }
+}
+
+/** A Lua bigint. */
+export class LuaBigInt {
+  constructor(value) { this.value = value; }
+}
+
+/** Whether a stored number is a Lua integer (else a float). */
+const isInt = (x) => Number.isInteger(x) && Math.abs(x) <= SAFE && !Object.is(x, -0);
+
+export class HostTable {
+  constructor(id) {
+    this.id = id;
+    this.arr = [];          // keys 1..arr.length; holes are undefined; the last is never a hole
+    this.hash = new Map();  // every other key
+    this.undo = null;       // key -> value before this compute, while a compute runs
+    this.fresh = false;     // made by the running compute: a rollback drops it whole
+  }
+
+  get(key) {
+    if (typeof key === 'number' && key >= 1 && key <= this.arr.length && Number.isInteger(key)) return this.arr[key - 1];
+    return this.hash.get(key);
+  }
+
+  /** value undefined deletes. */
+  set(key, value) {
+    const arr = this.arr;
+    if (typeof key === 'number' && key >= 1 && Number.isInteger(key) && key <= arr.length + 1) {
+      if (key <= arr.length) {
+        arr[key - 1] = value;
+        if (value === undefined && key === arr.length) {
+          while (arr.length > 0 && arr[arr.length - 1] === undefined) arr.pop();
+        }
+        return;
+      }
+      if (value !== undefined) {  // appending: take over the keys that follow from the hash
+        arr.push(value);
+        if (this.hash.size > 0) {
+          for (let next = arr.length + 1; this.hash.has(next); next++) {
+            arr.push(this.hash.get(next));
+            this.hash.delete(next);
+          }
+        }
+        return;
+      }
+    }
+    if (value === undefined) this.hash.delete(key);
+    else this.hash.set(key, value);
+  }
+
+  get border() { return this.arr.length; }
+
+  /** [key, value] pairs, for pairs(). */
+  *entries() {
+    for (let i = 0; i < this.arr.length; i++) if (this.arr[i] !== undefined) yield [i + 1, this.arr[i]];
+    yield* this.hash;
+  }
+}
+
+/** A JS value given as input, read lazily and never copied. Read-only. */
+export class JsView {
+  constructor(id, value, generation) {
+    this.id = id;
+    this.value = value;
+    this.generation = generation;
+    this.indexed = Array.isArray(value) || ArrayBuffer.isView(value);
+  }
+
+  /** The JS value under a Lua key (already converted to a JS key), or undefined. */
+  get(key) {
+    const v = this.value;
+    if (this.indexed) {
+      return typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= v.length ? v[key - 1] : undefined;
+    }
+    if (v instanceof Map) return v.get(key);
+    if (typeof key !== 'string' || key[0] === BYTE_KEY) return undefined;
+    return Object.hasOwn(v, key) ? v[key] : undefined;
+  }
+
+  get border() { return this.indexed ? this.value.length : 0; }
+
+  *entries() {
+    const v = this.value;
+    if (this.indexed) for (let i = 0; i < v.length; i++) yield [i + 1, v[i]];
+    else if (v instanceof Map) yield* v;
+    else for (const k of Object.keys(v)) yield [k, v[k]];
+  }
+
+  /** Element reads from float arrays are Lua floats, even when integral. */
+  get floats() { return this.value instanceof Float64Array || this.value instanceof Float32Array; }
+}
+
+export class ExtHost {
+  /** @param {WebAssembly.Memory} memory @param {import('./codec.js').ValueReader} reader */
+  constructor(memory, reader) {
+    this.memory = memory;
+    this.u8 = new Uint8Array(memory.buffer);
+    this.view = new DataView(memory.buffer);
+    this.reader = reader;
+    this.slots = 0;                  // address of the unit's ExtSlots, set by setSlots
+    this.objects = new Map();        // id -> HostTable | JsView
+    this.pins = new Map();           // id -> live proxies in Lua
+    this.nextId = 3;
+    this.home = this.#table(HOME);
+    this.io = this.#table(IO);
+    this.iterators = new Map();
+    this.nextIter = 1;
+    this.pending = new Map();        // ticket -> bytes of a long string
+    this.nextTicket = 1;
+    this.txn = null;                 // { touched: HostTable[], created: number[] } during a compute
+    this.garbage = 0;                // tables made or dropped since the last sweep
+    this.generation = 0;             // input generation: views of older ones are stale
+    this.viewsByValue = new Map();   // JS object -> JsView, this generation
+    this.rootViews = new Set();      // views held by _io (input, meta): never released
+    this.failure = null;             // what went wrong on this side, for CuError.cause
+  }
+
+  setSlots(address) { this.slots = address; }
+
+  #table(id) {
+    const t = new HostTable(id);
+    this.objects.set(id, t);
+    return t;
+  }
+
+  newTable() {
+    const t = this.#table(this.nextId++);
+    this.garbage++;
+    if (this.txn) {
+      t.fresh = true;
+      this.txn.created.push(t);
+    }
+    return t;
+  }
+
+  // --- transactions --------------------------------------------------------------------
+
+  begin() { this.txn = { touched: [], created: [] }; }
+
+  commit() {
+    const txn = this.txn;
+    this.txn = null;
+    if (!txn) return;
+    for (const t of txn.touched) t.undo = null;
+    for (const t of txn.created) t.fresh = false;
+    if (this.garbage > 256 && this.garbage > this.objects.size / 2) this.sweep();
+  }
+
+  rollback() {
+    const txn = this.txn;
+    this.txn = null;
+    if (!txn) return;
+    for (const t of txn.touched) {
+      for (const [key, value] of t.undo) t.set(key, value);
+      t.undo = null;
+    }
+    for (const t of txn.created) this.objects.delete(t.id);
+  }
+
+  /** Writes through the undo log. */
+  write(t, key, value) {
+    const old = t.get(key);
+    if (old instanceof HostTable) this.garbage++;
+    if (this.txn !== null && !t.fresh) {
+      if (t.undo === null) {
+        t.undo = new Map();
+        this.txn.touched.push(t);
+      }
+      if (!t.undo.has(key)) t.undo.set(key, old);
+    }
+    t.set(key, value);
+  }
+
+  /** Frees the tables that nothing reaches: not _home, _io, a live proxy, or a table they refer to. */
+  sweep() {
+    const marked = new Set();
+    const stack = [this.home, this.io];
+    for (const id of this.pins.keys()) {
+      const o = this.objects.get(id);
+      if (o instanceof HostTable) stack.push(o);
+    }
+    while (stack.length > 0) {
+      const t = stack.pop();
+      if (marked.has(t)) continue;
+      marked.add(t);
+      for (const v of t.arr) if (v instanceof HostTable && !marked.has(v)) stack.push(v);
+      for (const v of t.hash.values()) if (v instanceof HostTable && !marked.has(v)) stack.push(v);
+    }
+    for (const [id, o] of this.objects) if (o instanceof HostTable && !marked.has(o)) this.objects.delete(id);
+    this.garbage = 0;
+  }
+
+  /** Host tables alive now (for tests and statistics). */
+  get tableCount() {
+    let n = 0;
+    for (const o of this.objects.values()) if (o instanceof HostTable) n++;
+    return n;
+  }
+
+  // --- input ---------------------------------------------------------------------------
+
+  /** A view of a JS object, one per object per input generation (so proxies are identical). */
+  viewOf(value) {
+    let v = this.viewsByValue.get(value);
+    if (v === undefined) {
+      v = new JsView(this.nextId++, value, this.generation);
+      this.viewsByValue.set(value, v);
+      this.objects.set(v.id, v);
+    }
+    return v;
+  }
+
+  /** Ends every view of the current input: later use from Lua is a clear error. */
+  retireInput() {
+    for (const v of this.viewsByValue.values()) this.objects.delete(v.id);
+    this.viewsByValue = new Map();
+    this.generation++;
+  }
+
+  // --- conversions ---------------------------------------------------------------------
+
+  key(tag, num, ptr, len) {
+    switch (tag) {
+      case TAG.INT: case TAG.FLOAT: return num;
+      case TAG.INT64: return this.view.getBigInt64(ptr, true);
+      case TAG.ASCII: return this.ascii(ptr, len);
+      case TAG.UTF8: return utf8.decode(this.u8.subarray(ptr, ptr + len));
+      case TAG.BYTES: return BYTE_KEY + this.ascii(ptr, len);
+      case TAG.TRUE: return true;
+      case TAG.FALSE: return false;
+      default: throw new Error(`cu: bad key tag ${tag}`);
+    }
+  }
+
+  ascii(ptr, len) {
+    if (len > 32) return String.fromCharCode.apply(null, this.u8.subarray(ptr, ptr + len));
+    let s = '';
+    for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(this.u8[i]);
+    return s;
+  }
+
+  /** A value Lua sent, in stored form. */
+  value(tag, num, ptr, len) {
+    switch (tag) {
+      case TAG.INT: return num;
+      case TAG.INT64: return this.view.getBigInt64(ptr, true);
+      case TAG.FLOAT: return isInt(num) ? new LuaFloat(num) : num;
+      case TAG.ASCII: return this.ascii(ptr, len);
+      case TAG.UTF8: return utf8.decode(this.u8.subarray(ptr, ptr + len));
+      case TAG.BYTES: return this.u8.slice(ptr, ptr + len);
+      case TAG.TRUE: return true;
+      case TAG.FALSE: return false;
+      case TAG.BIGINT: return new LuaBigInt(hexToBigInt(this.ascii(ptr, len)));
+      case TAG.EXTREF: return this.reference(num);
+      case TAG.BUILT: return this.reader.takeBuilt();
+      default: throw new Error(`cu: bad value tag ${tag}`);
+    }
+  }
+
+  /** Storing an external table stores a reference; storing an input view copies it. */
+  reference(id) {
+    const o = this.objects.get(id);
+    if (o instanceof JsView) return this.fromJS(o.value, new Map());
+    return o;
+  }
+
+  /** A JS value copied into stored form, tables into new host tables. */
+  fromJS(value, memo) {
+    switch (typeof value) {
+      case 'number': return isInt(value) || !Number.isInteger(value) ? value : new LuaFloat(value);
+      case 'string': case 'boolean': return value;
+      case 'bigint': return BigInt.asIntN(64, value) === value ? (value >= -SAFE && value <= SAFE ? Number(value) : value) : new LuaBigInt(value);
+      case 'undefined': return undefined;
+      case 'object': {
+        if (value === null) return undefined;
+        if (value instanceof Uint8Array) return value.slice();
+        if (memo.has(value)) return memo.get(value);
+        const t = this.newTable();
+        memo.set(value, t);
+        const view = new JsView(0, value, 0);
+        for (const [k, v] of view.entries()) {
+          const stored = view.floats && isInt(v) ? new LuaFloat(v) : this.fromJS(v, memo);
+          const key = this.keyFromJS(k);
+          if (stored !== undefined && key !== undefined) t.set(key, stored);
+        }
+        return t;
+      }
+      default: throw new TypeError(`a ${typeof value} cannot be given to Lua`);
+    }
+  }
+
+  /** A key given by JS (a Map's, an object's or an index) in stored form; undefined if Lua cannot have it. */
+  keyFromJS(k) {
+    switch (typeof k) {
+      case 'string': case 'boolean': return k;
+      case 'number': return Number.isNaN(k) ? undefined : Object.is(k, -0) ? 0 : k;
+      case 'bigint': return BigInt.asIntN(64, k) === k ? (k >= -SAFE && k <= SAFE ? Number(k) : k) : undefined;
+      default: return k instanceof Uint8Array ? BYTE_KEY + String.fromCharCode(...k) : undefined;
+    }
+  }
+
+  /** A key sent inside a table being stored (a byte string arrives as bytes). */
+  storedKey(k) {
+    return k instanceof Uint8Array ? this.keyFromJS(k) : k;
+  }
+
+  /** A stored value (or input value) as a JS value: the lossless mapping of docs/api.md. */
+  toJS(value, memo = new Map()) {
+    if (value instanceof HostTable) return this.tableToJS(value, memo);
+    if (value instanceof LuaFloat || value instanceof LuaBigInt) return value.value;
+    if (value instanceof Uint8Array) return value.slice();
+    if (value instanceof JsView) return value.value;
+    return value ?? null;
+  }
+
+  tableToJS(t, memo) {
+    if (memo.has(t)) return memo.get(t);
+    const holes = t.arr.includes(undefined);
+    let out;
+    if (t.hash.size === 0 && t.arr.length > 0 && !holes) {
+      out = [];
+      memo.set(t, out);
+      for (const v of t.arr) out.push(this.toJS(v, memo));
+      return out;
+    }
+    const stringKeys = t.arr.length === 0 && [...t.hash.keys()].every((k) => typeof k === 'string' && k[0] !== BYTE_KEY);
+    if (stringKeys) {
+      out = {};
+      memo.set(t, out);
+      for (const [k, v] of t.hash) {
+        if (k === '__proto__') Object.defineProperty(out, k, { value: this.toJS(v, memo), enumerable: true, writable: true, configurable: true });
+        else out[k] = this.toJS(v, memo);
+      }
+      return out;
+    }
+    out = new Map();
+    memo.set(t, out);
+    for (const [k, v] of t.entries()) out.set(keyToJS(k), this.toJS(v, memo));
+    return out;
+  }
+
+  // --- slots -----------------------------------------------------------------------------
+
+  /** Puts a stored value, or (input = true) a JS value read from an input view, in slot `which`. */
+  toSlot(which, value, input = false, floats = false) {
+    const base = this.slots + which * SLOT_SIZE;
+    const v = this.view;
+    let tag;
+    switch (typeof value) {
+      case 'undefined': tag = TAG.NIL; break;
+      case 'boolean': tag = value ? TAG.TRUE : TAG.FALSE; break;
+      case 'number':
+        if (!floats && isInt(value)) { tag = TAG.INT; v.setFloat64(base + 8, value, true); }
+        else { tag = TAG.FLOAT; v.setFloat64(base + 8, value, true); }
+        break;
+      case 'bigint':
+        if (BigInt.asIntN(64, value) === value) { tag = TAG.INT64; v.setBigInt64(base + 16, value, true); }
+        else return this.longSlot(which, TAG.BIGINT, encoder.encode(value.toString(16)));
+        break;
+      case 'string': return this.stringSlot(which, value);
+      case 'object':
+        if (value === null) { tag = TAG.NIL; break; }
+        if (value instanceof LuaFloat) { tag = TAG.FLOAT; v.setFloat64(base + 8, value.value, true); break; }
+        if (value instanceof LuaBigInt) return this.longSlot(which, TAG.BIGINT, encoder.encode(value.value.toString(16)));
+        if (value instanceof Uint8Array && !input) return this.bytesSlot(which, TAG.BYTES, value);
+        if (value instanceof HostTable || value instanceof JsView) { tag = TAG.EXTREF; v.setFloat64(base + 8, value.id, true); break; }
+        if (!input) throw new Error(`cu: a stored value of unknown form`);
+        tag = TAG.EXTREF;  // a JS object from input: a view of it
+        v.setFloat64(base + 8, this.viewOf(value).id, true);
+        break;
+      default:
+        throw new TypeError(`a JS ${typeof value} in input cannot be read from Lua`);
+    }
+    v.setInt32(base, tag, true);
+    return tag;
+  }
+
+  stringSlot(which, s) {
+    const base = this.slots + which * SLOT_SIZE;
+    const n = s.length;
+    if (n <= 16) {  // short ASCII, the common key and value: no encoder call
+      const u8 = this.u8;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        u8[base + 16 + i] = c;
+      }
+      if (i === n) {
+        this.view.setInt32(base, TAG.ASCII, true);
+        this.view.setInt32(base + 4, n, true);
+        return TAG.ASCII;
+      }
+    }
+    if (n <= INLINE) {
+      const { read, written } = encoder.encodeInto(s, this.u8.subarray(base + 16, base + 16 + INLINE));
+      if (read === s.length) {
+        this.view.setInt32(base, TAG.UTF8, true);
+        this.view.setInt32(base + 4, written, true);
+        return TAG.UTF8;
+      }
+    }
+    return this.longSlot(which, TAG.UTF8, encoder.encode(s));
+  }
+
+  bytesSlot(which, tag, bytes) {
+    if (bytes.length > INLINE) return this.longSlot(which, TAG.LONG, bytes);
+    const base = this.slots + which * SLOT_SIZE;
+    this.u8.set(bytes, base + 16);
+    this.view.setInt32(base, tag, true);
+    this.view.setInt32(base + 4, bytes.length, true);
+    return tag;
+  }
+
+  /** A string that does not fit the slot: Lua makes room and fetches it by ticket. */
+  longSlot(which, tag, bytes) {
+    if (tag !== TAG.BIGINT && bytes.length <= INLINE) return this.bytesSlot(which, TAG.BYTES, bytes);
+    const base = this.slots + which * SLOT_SIZE;
+    const ticket = this.nextTicket++;
+    this.pending.set(ticket, bytes);
+    this.view.setInt32(base, tag === TAG.BIGINT ? TAG.BIGINT : TAG.LONG, true);
+    this.view.setInt32(base + 4, bytes.length, true);
+    this.view.setFloat64(base + 8, ticket, true);
+    return tag;
+  }
+
+  /** Called at the end of every compute: tickets Lua never fetched (it failed first). */
+  endCompute() { this.pending.clear(); }
+
+  // --- the imports -------------------------------------------------------------------------
+
+  imports() {
+    const guard = (fn, onError) => (...args) => {
+      try { return fn(...args); } catch (err) { this.failure ??= err; return onError; }
+    };
+    return {
+      js_ext_table_get: guard((id, ktag, knum, kptr, klen) => {
+        const o = this.objects.get(id);
+        if (o === undefined) return STATUS.STALE;
+        const key = this.key(ktag, knum, kptr, klen);
+        if (o instanceof JsView) return this.toSlot(0, o.get(key), true, o.floats);
+        return this.toSlot(0, o.get(key));
+      }, -1),
+      js_ext_table_set: guard((id, ktag, knum, kptr, klen, vtag, vnum, vptr, vlen) => {
+        const o = this.objects.get(id);
+        if (vtag === TAG.BUILT && o === undefined) this.reader.takeBuilt();
+        if (o === undefined) return STATUS.STALE;
+        if (o instanceof JsView) return STATUS.READONLY;
+        this.write(o, this.key(ktag, knum, kptr, klen), this.value(vtag, vnum, vptr, vlen));
+        return STATUS.OK;
+      }, -1),
+      js_ext_table_delete: guard((id, ktag, knum, kptr, klen) => {
+        const o = this.objects.get(id);
+        if (o === undefined) return STATUS.STALE;
+        if (o instanceof JsView) return STATUS.READONLY;
+        this.write(o, this.key(ktag, knum, kptr, klen), undefined);
+        return STATUS.OK;
+      }, -1),
+      js_ext_table_size: guard((id) => this.objects.get(id)?.border ?? -1, -1),
+      js_ext_table_keys: guard((id) => {
+        const o = this.objects.get(id);
+        if (o === undefined) return -1;
+        // a snapshot of the keys, so assigning to fields during the loop is allowed
+        const keys = [];
+        for (const [k] of o.entries()) keys.push(k);
+        const iter = this.nextIter++;
+        this.iterators.set(iter, { o, keys, at: 0 });
+        return iter;
+      }, -1),
+      js_ext_table_next: guard((iter) => {
+        const it = this.iterators.get(iter);
+        if (it === undefined) return 0;
+        const input = it.o instanceof JsView;
+        while (it.at < it.keys.length) {
+          const k = it.keys[it.at++];
+          const value = it.o.get(k);
+          const key = input ? this.keyFromJS(k) : k;
+          if (value === undefined || value === null || key === undefined) continue;  // removed during the loop
+          this.keyToSlot(0, key);
+          this.toSlot(1, value, input, input && it.o.floats);
+          return 1;
+        }
+        return 0;
+      }, 0),
+      js_ext_iter_release: (iter) => { this.iterators.delete(iter); },
+      js_ext_table_new: () => this.newTable().id,
+      js_ext_table_bytes: guard((id) => {
+        const o = this.objects.get(id);
+        if (o === undefined) return STATUS.STALE;
+        if (!(o instanceof JsView) || !ArrayBuffer.isView(o.value)) return TAG.NIL;
+        const v = o.value;
+        return this.longSlot(0, TAG.BYTES, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      }, -1),
+      js_ext_read: (ticket, dst) => {
+        const bytes = this.pending.get(ticket);
+        this.pending.delete(ticket);
+        this.u8.set(bytes, dst);
+      },
+      js_ext_retain: (id) => { this.pins.set(id, (this.pins.get(id) ?? 0) + 1); },
+      js_ext_release: (id) => {
+        const n = (this.pins.get(id) ?? 1) - 1;
+        if (n > 0) { this.pins.set(id, n); return; }
+        this.pins.delete(id);
+        const o = this.objects.get(id);
+        if (o instanceof JsView && !this.rootViews.has(o)) {
+          this.objects.delete(id);
+          this.viewsByValue.delete(o.value);
+        } else if (o instanceof HostTable) this.garbage++;
+      },
+      js_ext_build: (start) => {
+        if (start) this.reader.beginBuild(new Builder(this, this.memory));
+        else this.reader.abandonBuild();
+      },
+    };
+  }
+
+  keyToSlot(which, k) {
+    if (typeof k === 'string' && k[0] === BYTE_KEY) {
+      const bytes = new Uint8Array(k.length - 1);
+      for (let i = 1; i < k.length; i++) bytes[i - 1] = k.charCodeAt(i);
+      return this.bytesSlot(which, TAG.BYTES, bytes);
+    }
+    return this.toSlot(which, k);
+  }
+}
+
+export function hexToBigInt(hex) {
+  return hex[0] === '-' ? -BigInt('0x' + hex.slice(1)) : BigInt('0x' + hex);
+}
+
+/** A stored key as a JS value. */
+export function keyToJS(k) {
+  if (typeof k === 'string' && k[0] === BYTE_KEY) {
+    const bytes = new Uint8Array(k.length - 1);
+    for (let i = 1; i < k.length; i++) bytes[i - 1] = k.charCodeAt(i);
+    return bytes;
+  }
+  return k;
+}

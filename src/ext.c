@@ -1,0 +1,376 @@
+/*
+** ext.c: external tables. The data of _home, _io, ext.table() and every table nested in
+** them lives on the host (js/ext.js); Lua holds proxies. A proxy is an empty table with
+** a protected metatable whose metamethods call the host, so type() is "table" and
+** indexing, assignment, #, pairs, ipairs and the table library all work. Its id sits in
+** a weak side table, so rawget and next see an empty table (docs/ext.md says so).
+**
+** Values cross in slots (ExtSlot, in the unit's state): a tag, a number and up to 48
+** bytes inline; a longer string is fetched by ticket into a Lua buffer of its size. A
+** plain Lua table assigned to a proxy is copied by codec.c's walk, in store mode.
+** Reading the same external table twice gives the same proxy (a weak id -> proxy cache),
+** and a live proxy keeps its table alive on the host (retain on creation, release in
+** __gc).
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include "lauxlib.h"
+#include "bigint.h"
+#include "cu.h"
+#include "codec.h"
+#include "host.h"
+
+#define EXT_META "cu.ext"        /* registry: the proxies' metatable */
+#define EXT_ITER "cu.ext.iter"   /* registry: metatable of pairs iterators */
+
+/* Upvalues of every metamethod. */
+#define EXT_IDS     lua_upvalueindex(1)   /* proxy -> id, weak keys */
+#define EXT_PROXIES lua_upvalueindex(2)   /* id -> proxy, weak values */
+
+/* A key or value as the host imports take it. */
+typedef struct ExtArg {
+  int32_t tag;
+  double num;
+  const void *p;
+  int32_t len;
+  lua_Integer i;  /* storage for an INT64 */
+} ExtArg;
+
+/* Raises an error located at the Lua code that used the table. */
+static int ext_error(lua_State *L, const char *fmt, ...) {
+  va_list argp;
+  va_start(argp, fmt);
+  luaL_where(L, 1);  /* level 1: the caller of this C function */
+  lua_pushvfstring(L, fmt, argp);
+  va_end(argp);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+static double ext_id(lua_State *L, int idx) {
+  lua_pushvalue(L, idx);
+  lua_rawget(L, EXT_IDS);
+  double id = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  if (id == 0) ext_error(L, "not an external table");
+  return id;
+}
+
+static void ext_integer(ExtArg *a, lua_Integer i) {
+  if (i >= -((lua_Integer)1 << 53) && i <= ((lua_Integer)1 << 53)) {
+    a->tag = CODEC_INT;
+    a->num = (double)i;
+  }
+  else {
+    a->tag = CODEC_INT64;
+    a->i = i;
+    a->p = &a->i;
+    a->len = 8;
+  }
+}
+
+/* The key at idx, as Lua would use it in a table: 2.0 is 2. Returns a message when the
+   value cannot be a key of an external table, NULL when it can. */
+static const char *ext_key(lua_State *L, int idx, ExtArg *k) {
+  memset(k, 0, sizeof *k);
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER: {
+      lua_Integer i;
+      if (lua_isinteger(L, idx)) ext_integer(k, lua_tointeger(L, idx));
+      else {
+        lua_Number f = lua_tonumber(L, idx);
+        if (f != f) return "table index is NaN";
+        if (lua_numbertointeger(f, &i) && (lua_Number)i == f) ext_integer(k, i);
+        else { k->tag = CODEC_FLOAT; k->num = f; }
+      }
+      return NULL;
+    }
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      static const int tags[] = {CODEC_BYTES, CODEC_ASCII, CODEC_UTF8};
+      k->tag = tags[codec_utf8(s, len)];
+      k->p = s;
+      k->len = (int32_t)len;
+      return NULL;
+    }
+    case LUA_TBOOLEAN:
+      k->tag = lua_toboolean(L, idx) ? CODEC_TRUE : CODEC_FALSE;
+      return NULL;
+    case LUA_TNIL: return "table index is nil";
+    default: return "external tables take only string, number and boolean keys";
+  }
+}
+
+static void ext_fail(lua_State *L, int32_t status) {
+  if (status == CODEC_READONLY) ext_error(L, "this table is read-only (input given by the host)");
+  if (status == CODEC_STALE)
+    ext_error(L, "this external table no longer exists (it was made by a compute that was rolled back, or its input was replaced)");
+  cu_unit(L)->host_failed = 1;
+  ext_error(L, "the host failed to access an external table");
+}
+
+/* The proxy for id: the cached one, or a new one that keeps the host's table alive. */
+static void ext_push_proxy(lua_State *L, double id) {
+  if (lua_rawgeti(L, EXT_PROXIES, (lua_Integer)id) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 0);
+  luaL_setmetatable(L, EXT_META);
+  lua_pushvalue(L, -1);
+  lua_pushnumber(L, id);
+  lua_rawset(L, EXT_IDS);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, EXT_PROXIES, (lua_Integer)id);
+  host_ext_retain(id);
+}
+
+/* Pushes the value the host left in a slot. The slot is copied first: allocating may run
+   a finalizer that uses the slots again. */
+static void ext_push_slot(lua_State *L, int which) {
+  ExtSlot s = cu_unit(L)->ext_slots[which];
+  switch (s.tag) {
+    case CODEC_NIL: lua_pushnil(L); break;
+    case CODEC_FALSE: lua_pushboolean(L, 0); break;
+    case CODEC_TRUE: lua_pushboolean(L, 1); break;
+    case CODEC_INT: lua_pushinteger(L, (lua_Integer)s.num); break;
+    case CODEC_INT64: {
+      lua_Integer i;
+      memcpy(&i, s.data, 8);
+      lua_pushinteger(L, i);
+      break;
+    }
+    case CODEC_FLOAT: lua_pushnumber(L, s.num); break;
+    case CODEC_ASCII: case CODEC_UTF8: case CODEC_BYTES: lua_pushlstring(L, (const char *)s.data, (size_t)s.len); break;
+    case CODEC_LONG: {
+      luaL_Buffer b;
+      char *p = luaL_buffinitsize(L, &b, (size_t)s.len);
+      host_ext_read(s.num, p);
+      luaL_pushresultsize(&b, (size_t)s.len);
+      break;
+    }
+    case CODEC_BIGINT: {
+      luaL_Buffer b;
+      char *p = luaL_buffinitsize(L, &b, (size_t)s.len);
+      host_ext_read(s.num, p);
+      big_pushfromhex(L, p, (size_t)s.len);
+      lua_remove(L, -2);  /* the buffer's box */
+      break;
+    }
+    case CODEC_EXTREF: ext_push_proxy(L, s.num); break;
+    default: ext_fail(L, s.tag);
+  }
+}
+
+static int ext_index(lua_State *L) {
+  double id = ext_id(L, 1);
+  ExtArg k;
+  if (ext_key(L, 2, &k) != NULL) return 0;  /* t[nil], t[{}]: nil, as for a table */
+  int32_t tag = host_ext_get(id, k.tag, k.num, k.p, k.len);
+  if (tag >= CODEC_STALE) ext_fail(L, tag);
+  ext_push_slot(L, 0);
+  return 1;
+}
+
+static void ext_describe_key(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TSTRING) lua_pushfstring(L, "\"%s\"", lua_tostring(L, idx));
+  else luaL_tolstring(L, idx, NULL);
+}
+
+static int ext_store(lua_State *L) {
+  codec_store(L, 1);
+  return 0;
+}
+
+static int ext_newindex(lua_State *L) {
+  double id = ext_id(L, 1);
+  ExtArg k, v;
+  const char *bad = ext_key(L, 2, &k);
+  if (bad) return ext_error(L, "%s", bad);
+  memset(&v, 0, sizeof v);
+  switch (lua_type(L, 3)) {
+    case LUA_TNIL: {
+      int32_t status = host_ext_delete(id, k.tag, k.num, k.p, k.len);
+      if (status != 0) ext_fail(L, status);
+      return 0;
+    }
+    case LUA_TBOOLEAN: case LUA_TNUMBER: case LUA_TSTRING:
+      ext_key(L, 3, &v);  /* the same encoding, except that NaN is a fine value */
+      if (lua_type(L, 3) == LUA_TNUMBER && !lua_isinteger(L, 3)) {
+        v.tag = CODEC_FLOAT;  /* values keep their subtype: 2.0 stays a float */
+        v.num = lua_tonumber(L, 3);
+      }
+      break;
+    case LUA_TTABLE:
+      lua_pushvalue(L, 3);
+      lua_rawget(L, EXT_IDS);
+      if (lua_isnumber(L, -1)) {  /* another external table: a reference */
+        v.tag = CODEC_EXTREF;
+        v.num = lua_tonumber(L, -1);
+      }
+      else {  /* a plain table: copied, with its cycles and shared parts */
+        host_ext_build(1);
+        lua_pushcfunction(L, ext_store);
+        lua_pushvalue(L, 3);
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK) {  /* e.g. a function inside it */
+          host_ext_build(0);
+          ext_describe_key(L, 2);
+          return ext_error(L, "%s (key %s)", lua_tostring(L, -2), lua_tostring(L, -1));
+        }
+        v.tag = CODEC_BUILT;
+      }
+      lua_pop(L, 1);
+      break;
+    default:
+      if (big_is(L, 3)) {
+        big_pushhex(L, 3);
+        size_t len;
+        v.p = lua_tolstring(L, -1, &len);
+        v.len = (int32_t)len;
+        v.tag = CODEC_BIGINT;
+        break;
+      }
+      ext_describe_key(L, 2);
+      return ext_error(L, "external tables cannot hold a %s (key %s)", luaL_typename(L, 3), lua_tostring(L, -1));
+  }
+  int32_t status = host_ext_set(id, k.tag, k.num, k.p, k.len, v.tag, v.num, v.p, v.len);
+  if (status != 0) ext_fail(L, status);
+  return 0;
+}
+
+static int ext_len(lua_State *L) {
+  double n = host_ext_size(ext_id(L, 1));
+  if (n < 0) ext_fail(L, CODEC_STALE);
+  lua_pushinteger(L, (lua_Integer)n);
+  return 1;
+}
+
+/* The iterator pairs returns; its upvalue holds the host's iterator. */
+static int ext_next(lua_State *L) {
+  double *iter = luaL_checkudata(L, lua_upvalueindex(1), EXT_ITER);
+  if (*iter == 0 || !host_ext_next(*iter)) {
+    if (*iter != 0) host_ext_iter_release(*iter);
+    *iter = 0;
+    return 0;
+  }
+  ext_push_slot(L, 0);
+  ext_push_slot(L, 1);
+  return 2;
+}
+
+static int ext_iter_gc(lua_State *L) {
+  double *iter = lua_touserdata(L, 1);
+  if (*iter != 0) host_ext_iter_release(*iter);
+  *iter = 0;
+  return 0;
+}
+
+static int ext_pairs(lua_State *L) {
+  double id = ext_id(L, 1);
+  double *iter = lua_newuserdatauv(L, sizeof(double), 0);
+  *iter = 0;
+  luaL_setmetatable(L, EXT_ITER);
+  *iter = host_ext_keys(id);
+  if (*iter < 0) { *iter = 0; ext_fail(L, CODEC_STALE); }
+  lua_pushcclosure(L, ext_next, 1);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+static int ext_gc(lua_State *L) {
+  lua_pushvalue(L, 1);
+  if (lua_rawget(L, EXT_IDS) == LUA_TNUMBER) host_ext_release(lua_tonumber(L, -1));
+  return 0;
+}
+
+static int ext_tostring(lua_State *L) {
+  lua_pushfstring(L, "external table: %p", lua_topointer(L, 1));
+  return 1;
+}
+
+static int ext_new(lua_State *L) {
+  ext_push_proxy(L, host_ext_new());
+  return 1;
+}
+
+/* ext.bytes(view): the bytes of a Uint8Array (or any typed array) given as input. */
+static int ext_bytes(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int32_t tag = host_ext_bytes(ext_id(L, 1));
+  if (tag >= CODEC_STALE) ext_fail(L, tag);
+  if (tag == CODEC_NIL) return luaL_argerror(L, 1, "not a typed array");
+  ext_push_slot(L, 0);
+  return 1;
+}
+
+/* ext.isexternal(v): whether v is an external table. */
+static int ext_isexternal(lua_State *L) {
+  lua_pushvalue(L, 1);
+  lua_rawget(L, EXT_IDS);
+  lua_pushboolean(L, lua_isnumber(L, -1));
+  return 1;
+}
+
+/* Where the host writes the values it hands to Lua. */
+CU_EXPORT("ext_slots")
+ExtSlot *ext_slots(void) {
+  return cu_current()->ext_slots;
+}
+
+/* The root tables: _home is id 1 and _io is id 2 on the host. */
+static int ext_root(lua_State *L) {
+  ext_push_proxy(L, (double)luaL_checkinteger(L, 1));
+  return 1;
+}
+
+static void ext_weak_table(lua_State *L, const char *mode) {
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushstring(L, mode);
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+}
+
+int ext_open(lua_State *L) {
+  static const luaL_Reg meta[] = {
+    {"__index", ext_index}, {"__newindex", ext_newindex}, {"__len", ext_len},
+    {"__pairs", ext_pairs}, {"__gc", ext_gc}, {"__tostring", ext_tostring}, {NULL, NULL}
+  };
+  static const luaL_Reg lib[] = {
+    {"table", ext_new}, {"bytes", ext_bytes}, {"isexternal", ext_isexternal}, {NULL, NULL}
+  };
+  static const char *const roots[] = {"_home", "_io"};
+  luaL_newmetatable(L, EXT_ITER);
+  lua_pushcfunction(L, ext_iter_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, EXT_META);        /* 1: the proxies' metatable */
+  ext_weak_table(L, "k");                /* 2: ids, proxy -> id */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, EXT_IDS_KEY);
+  ext_weak_table(L, "v");                /* 3: proxies, id -> proxy */
+  int mt = lua_gettop(L) - 2;
+  lua_pushvalue(L, mt);                  /* luaL_setfuncs fills the table below the upvalues */
+  lua_pushvalue(L, mt + 1);
+  lua_pushvalue(L, mt + 2);
+  luaL_setfuncs(L, meta, 2);
+  lua_pop(L, 1);
+  lua_pushliteral(L, "external table");  /* getmetatable shows this; setmetatable refuses */
+  lua_setfield(L, mt, "__metatable");
+  luaL_newlibtable(L, lib);
+  lua_pushvalue(L, mt + 1);
+  lua_pushvalue(L, mt + 2);
+  luaL_setfuncs(L, lib, 2);
+  lua_setglobal(L, "ext");
+  for (int i = 0; i < 2; i++) {
+    lua_pushvalue(L, mt + 1);
+    lua_pushvalue(L, mt + 2);
+    lua_pushcclosure(L, ext_root, 2);
+    lua_pushinteger(L, i + 1);
+    lua_call(L, 1, 1);
+    lua_setglobal(L, roots[i]);
+  }
+  lua_settop(L, mt - 1);
+  return 0;
+}
