@@ -152,10 +152,10 @@ async function startup() {
 
 // Boundary: µs per round trip for a trivial chunk and for a call of a stored function.
 async function boundary() {
-  const N = job.n ?? 20000;
+  const N = job.n ?? 100000;
   const out = {};
   const time = async (label, fn) => {
-    for (let i = 0; i < 1000; i++) await fn(i); // warm-up
+    for (let i = 0; i < 10000; i++) await fn(i); // warm-up
     const t = now();
     for (let i = 0; i < N; i++) await fn(i);
     out[label] = ((now() - t) * 1000) / N;

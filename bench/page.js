@@ -100,10 +100,10 @@ async function startup(job) {
 }
 
 async function boundary(job) {
-  const N = job.n ?? 20000;
+  const N = job.n ?? 100000;
   const out = {};
   const time = async (label, fn) => {
-    for (let i = 0; i < 1000; i++) await fn(i);
+    for (let i = 0; i < 10000; i++) await fn(i);
     const t = now();
     for (let i = 0; i < N; i++) await fn(i);
     out[label] = ((now() - t) * 1000) / N;

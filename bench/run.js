@@ -69,7 +69,7 @@ const chromiumEngine = (label, engine, extra = {}) => ({
 const nativeEngine = (label, hook) => ({
   label, kind: 'native', engine: 'native',
   run: (job) => job.mode === 'boundary'
-    ? runChild(NATIVE, ['bench/native.lua', 'boundary', '20000', '3']).then((r) => ({ 'return 1': median(r['return 1']), 'stored f': median(r['return f(41)']) }))
+    ? runChild(NATIVE, ['bench/native.lua', 'boundary', '100000', '3']).then((r) => ({ 'return 1': median(r['return 1']), 'stored f': median(r['return f(41)']) }))
     : runChild(NATIVE, ['bench/native.lua', `bench/workloads/${job.name}.lua`, String(job.n), String(job.reps), ...(hook ? ['hook'] : [])]),
 });
 
@@ -280,7 +280,7 @@ ${Object.entries(startup).map(([label, r]) => `| ${label} | ${msr(r.import)} | $
 \`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default, ${msr(compile['Cu Node no-liftoff']?.compile)} with --no-liftoff.
 Cu units use the default 2 MiB memory here. wasmoon's "first unit" is \`new LuaFactory()\` + \`createEngine()\` + \`doString\`; fengari's is \`luaL_newstate\` + \`luaL_openlibs\` + \`luaL_dostring\`, and its "load the JS" is \`require('fengari')\`.
 
-### Boundary (µs per round trip, median of ${PROCS} processes, 20,000 calls after 1,000 warm-up calls)
+### Boundary (µs per round trip, median of ${PROCS} processes, 100,000 calls after 10,000 warm-up calls)
 
 | engine | \`compute('return 1')\` | call a stored Lua function |
 |---|---:|---:|

@@ -20,6 +20,12 @@ export class LuaOpaque {
   toString() { return this.description; }
 }
 
+/** obj[key] = value, where a key "__proto__" is an own property, not the prototype. */
+export function setProperty(obj, key, value) {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 const OPAQUE = { [TAG.FUNCTION]: 'function', [TAG.USERDATA]: 'userdata', [TAG.THREAD]: 'thread' };
 const utf8 = new TextDecoder('utf-8');
 
@@ -84,13 +90,20 @@ export class ValueReader extends Decoder {
   reset() {
     super.reset();
     this.memo = new Map();  // external table -> its JS value, within one result
+    this.failure = null;    // an exception while building the result
   }
 
-  /** The cu.value import: a build in progress takes the steps, else the result. */
+  /** The cu.value import: a build in progress takes the steps, else the result. It never
+      throws (an exception must not cross the wasm frames): a failure is kept in `failure`
+      and the compute is then reported as a host error. */
   step(tag, num, ptr, len) {
-    const b = this.builders[this.builders.length - 1];
-    if (b !== undefined) return b.step(tag, num, ptr, len);
-    return super.step(tag, num, ptr, len);
+    try {
+      const b = this.builders[this.builders.length - 1];
+      if (b !== undefined) return b.step(tag, num, ptr, len);
+      if (this.failure === null) return super.step(tag, num, ptr, len);
+    } catch (err) {
+      this.failure ??= err;
+    }
   }
 
   beginBuild(builder) { this.builders.push(builder); }
@@ -104,8 +117,7 @@ export class ValueReader extends Decoder {
   assign(c, kind, key, value, isArray) {
     if (isArray) c.push(value);
     else if (kind === TAG.MAP) c.set(key, value);
-    else if (key === '__proto__') Object.defineProperty(c, key, { value, enumerable: true, writable: true, configurable: true });
-    else c[key] = value;
+    else setProperty(c, key, value);
   }
 
   scalar(tag, num, ptr, len) {

@@ -228,6 +228,9 @@ export class Cu {
     const ms = performance.now() - started;
     collect.finish();
     const values = this.#reader.values;
+    if (this.#reader.failure) {
+      throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
+    }
     if (status !== 0) this.#fail(status, values);
     const stats = this.#statsView;  // eval refreshed it
     return {

@@ -11,7 +11,7 @@
 // Keys: the same, except that a byte string is '\uD800' + one char per byte (no string
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
 
-import { TAG, Builder } from './codec.js';
+import { TAG, Builder, setProperty } from './codec.js';
 
 const SAFE = 2 ** 53;
 const HOME = 1;
@@ -261,7 +261,7 @@ export class ExtHost {
   }
 
   ascii(ptr, len) {
-    if (len > 32) return String.fromCharCode.apply(null, this.u8.subarray(ptr, ptr + len));
+    if (len > 32) return utf8.decode(this.u8.subarray(ptr, ptr + len));
     let s = '';
     for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(this.u8[i]);
     return s;
@@ -332,39 +332,29 @@ export class ExtHost {
     return k instanceof Uint8Array ? this.keyFromJS(k) : k;
   }
 
-  /** A stored value (or input value) as a JS value: the lossless mapping of docs/api.md. */
+  /** A stored value (or input value) as a JS value: the lossless mapping of docs/api.md.
+      Iterative, so nesting depth is not bounded by the JS stack. */
   toJS(value, memo = new Map()) {
-    if (value instanceof HostTable) return this.tableToJS(value, memo);
-    if (value instanceof LuaFloat || value instanceof LuaBigInt) return value.value;
-    if (value instanceof Uint8Array) return value.slice();
-    if (value instanceof JsView) return value.value;
-    return value ?? null;
-  }
-
-  tableToJS(t, memo) {
-    if (memo.has(t)) return memo.get(t);
-    const holes = t.arr.includes(undefined);
-    let out;
-    if (t.hash.size === 0 && t.arr.length > 0 && !holes) {
-      out = [];
+    if (!(value instanceof HostTable)) return scalarToJS(value);
+    const work = [];
+    const convert = (v) => (v instanceof HostTable ? memo.get(v) ?? shell(v) : scalarToJS(v));
+    const shell = (t) => {
+      let out;
+      if (t.hash.size === 0 && t.arr.length > 0 && !t.arr.includes(undefined)) out = [];
+      else if (t.arr.length === 0 && [...t.hash.keys()].every((k) => typeof k === 'string' && k[0] !== BYTE_KEY)) out = {};
+      else out = new Map();
       memo.set(t, out);
-      for (const v of t.arr) out.push(this.toJS(v, memo));
+      work.push([t, out]);
       return out;
+    };
+    const root = shell(value);
+    while (work.length > 0) {
+      const [t, out] = work.pop();
+      if (Array.isArray(out)) for (const v of t.arr) out.push(convert(v));
+      else if (out instanceof Map) for (const [k, v] of t.entries()) out.set(keyToJS(k), convert(v));
+      else for (const [k, v] of t.hash) setProperty(out, k, convert(v));
     }
-    const stringKeys = t.arr.length === 0 && [...t.hash.keys()].every((k) => typeof k === 'string' && k[0] !== BYTE_KEY);
-    if (stringKeys) {
-      out = {};
-      memo.set(t, out);
-      for (const [k, v] of t.hash) {
-        if (k === '__proto__') Object.defineProperty(out, k, { value: this.toJS(v, memo), enumerable: true, writable: true, configurable: true });
-        else out[k] = this.toJS(v, memo);
-      }
-      return out;
-    }
-    out = new Map();
-    memo.set(t, out);
-    for (const [k, v] of t.entries()) out.set(keyToJS(k), this.toJS(v, memo));
-    return out;
+    return root;
   }
 
   // --- slots -----------------------------------------------------------------------------
@@ -550,6 +540,13 @@ export class ExtHost {
     }
     return this.toSlot(which, k);
   }
+}
+
+function scalarToJS(value) {
+  if (value instanceof LuaFloat || value instanceof LuaBigInt) return value.value;
+  if (value instanceof Uint8Array) return value.slice();
+  if (value instanceof JsView) return value.value;
+  return value ?? null;
 }
 
 export function hexToBigInt(hex) {

@@ -1,8 +1,8 @@
 /*
 ** codec.c: converts Lua values for the host, step by step through host_value, without
-** an intermediate buffer. Tables are walked iteratively, keeping the walk on the Lua
-** stack, so nesting is bounded by the unit's memory (through the Lua stack limit), not
-** by the C stack. A table met twice (shared or cyclic) is sent once and then referred
+** an intermediate buffer. Tables are walked iteratively, keeping the walk's frames in a
+** Lua table on the heap, so nesting is bounded by the unit's memory alone, not by the C
+** stack or the Lua stack limit. A table met twice (shared or cyclic) is sent once and then referred
 ** to by its index, so the host can rebuild the same graph.
 */
 #include <stdint.h>
@@ -17,9 +17,19 @@
 /* Marks an empty "pending value" slot; its address is private, so no script can forge it. */
 static const char codec_none;
 
+/* Each table being walked is a frame of four entries in the frames table: the table,
+   its length n (-1 unless it goes as an ARRAY), a pending value (whose key, a table, is
+   being sent first) or codec_none, and the cursor (last index or key sent). */
+#define FRAME_TABLE   1
+#define FRAME_N       2
+#define FRAME_PENDING 3
+#define FRAME_CURSOR  4
+
 typedef struct Walk {
   int visited;  /* stack index of table -> BEGIN index; nil until a table is met */
   int ids;      /* stack index of ext.c's proxy -> id table */
+  int frames;   /* stack index of the frames; nil until a table is met */
+  int depth;    /* frames in use */
   int store;    /* for an external table: refuse what it cannot hold */
   lua_Integer ntables;
 } Walk;
@@ -98,9 +108,8 @@ static int codec_kind(lua_State *L, int t, lua_Integer *n) {
 }
 
 /*
-** Starts the value on top of the stack: a plain value is sent and popped; a table not
-** seen before becomes a walk frame of four slots (table, n or -1, pending, cursor)
-** that codec_walk advances.
+** Sends the value on top of the stack and pops it. A table not seen before is only
+** begun: it becomes a frame that codec_walk advances.
 */
 static void codec_begin(lua_State *L, Walk *w) {
   int top = lua_gettop(L);
@@ -129,6 +138,8 @@ static void codec_begin(lua_State *L, Walk *w) {
       if (lua_isnil(L, w->visited)) {
         lua_newtable(L);
         lua_replace(L, w->visited);
+        lua_newtable(L);
+        lua_replace(L, w->frames);
       }
       lua_pushvalue(L, top);
       if (lua_rawget(L, w->visited) == LUA_TNUMBER) {
@@ -140,15 +151,20 @@ static void codec_begin(lua_State *L, Walk *w) {
       lua_pushvalue(L, top);
       lua_pushinteger(L, w->ntables++);
       lua_rawset(L, w->visited);
-      luaL_checkstack(L, 8, "value nested too deeply");
       lua_Integer n;
       int kind = codec_kind(L, top, &n);
       host_value(kind, 0, NULL, (int32_t)n);
+      int b = w->depth++ * 4;
+      lua_pushvalue(L, top);
+      lua_rawseti(L, w->frames, b + FRAME_TABLE);
       lua_pushinteger(L, kind == CODEC_ARRAY ? n : -1);
+      lua_rawseti(L, w->frames, b + FRAME_N);
       lua_pushlightuserdata(L, (void *)&codec_none);
+      lua_rawseti(L, w->frames, b + FRAME_PENDING);
       if (kind == CODEC_ARRAY) lua_pushinteger(L, 0);
       else lua_pushnil(L);
-      return;  /* the frame stays */
+      lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+      break;
     }
     case LUA_TFUNCTION: case LUA_TTHREAD: case LUA_TLIGHTUSERDATA:
       if (w->store) luaL_error(L, "external tables cannot hold a %s", luaL_typename(L, top));
@@ -175,45 +191,58 @@ static int codec_is_none(lua_State *L, int idx) {
   return lua_touserdata(L, idx) == (void *)&codec_none;
 }
 
-/* Advances the walk frames above `floor` until every table begun is finished. */
-static void codec_walk(lua_State *L, Walk *w, int floor) {
-  while (lua_gettop(L) > floor) {
-    int f = lua_gettop(L) - 3;  /* the innermost frame */
-    if (!codec_is_none(L, f + 2)) {  /* a value whose key was a table */
-      lua_pushvalue(L, f + 2);
+/* Advances the frames until every table begun is finished. */
+static void codec_walk(lua_State *L, Walk *w) {
+  while (w->depth > 0) {
+    int b = (w->depth - 1) * 4;
+    if (lua_rawgeti(L, w->frames, b + FRAME_PENDING) != LUA_TLIGHTUSERDATA || !codec_is_none(L, -1)) {
       lua_pushlightuserdata(L, (void *)&codec_none);
-      lua_replace(L, f + 2);
-      codec_begin(L, w);
+      lua_rawseti(L, w->frames, b + FRAME_PENDING);
+      codec_begin(L, w);  /* the value whose key (a table) was just sent */
       continue;
     }
-    lua_Integer n = lua_tointeger(L, f + 1);
+    lua_pop(L, 1);
+    lua_rawgeti(L, w->frames, b + FRAME_TABLE);
+    int t = lua_gettop(L);
+    lua_rawgeti(L, w->frames, b + FRAME_N);
+    lua_Integer n = lua_tointeger(L, -1);
+    lua_rawgeti(L, w->frames, b + FRAME_CURSOR);
     if (n >= 0) {  /* array: values in order */
-      lua_Integer i = lua_tointeger(L, f + 3) + 1;
+      lua_Integer i = lua_tointeger(L, -1) + 1;
+      lua_settop(L, t);
       if (i > n) {
         host_value(CODEC_END, 0, NULL, 0);
-        lua_settop(L, f - 1);
-        continue;
+        w->depth--;
       }
-      lua_pushinteger(L, i);
-      lua_replace(L, f + 3);
-      lua_rawgeti(L, f, i);
-      codec_begin(L, w);
-    }
-    else if (!lua_next(L, f)) {
-      host_value(CODEC_END, 0, NULL, 0);
-      lua_settop(L, f - 1);
-    }
-    else if (lua_type(L, -2) == LUA_TTABLE) {  /* send the key's table, then the value */
-      if (w->store) luaL_error(L, "external tables take only string, number and boolean keys");
-      lua_replace(L, f + 2);
-      lua_pushvalue(L, -1);
-      codec_begin(L, w);
+      else {
+        lua_pushinteger(L, i);
+        lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+        lua_rawgeti(L, t, i);
+        codec_begin(L, w);
+      }
     }
     else {
-      lua_pushvalue(L, -2);
-      codec_begin(L, w);  /* the key */
-      codec_begin(L, w);  /* the value */
+      lua_remove(L, -2);  /* n */
+      if (!lua_next(L, t)) {
+        host_value(CODEC_END, 0, NULL, 0);
+        w->depth--;
+      }
+      else {  /* t, key, value */
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+        if (lua_type(L, -2) == LUA_TTABLE) {  /* send the key's table, then the value */
+          if (w->store) luaL_error(L, "external tables take only string, number and boolean keys");
+          lua_rawseti(L, w->frames, b + FRAME_PENDING);
+          codec_begin(L, w);
+        }
+        else {
+          lua_pushvalue(L, -2);
+          codec_begin(L, w);  /* the key */
+          codec_begin(L, w);  /* the value */
+        }
+      }
     }
+    lua_settop(L, t - 1);
   }
 }
 
@@ -226,11 +255,12 @@ static void codec_run(lua_State *L, int first, int last, int store) {
     lua_pop(L, 1);
     lua_newtable(L);
   }
-  Walk w = {base + 1, base + 2, store, 0};
+  lua_pushnil(L);
+  Walk w = {base + 1, base + 2, base + 3, 0, store, 0};
   for (int idx = first; idx <= last; idx++) {
     lua_pushvalue(L, idx);
     codec_begin(L, &w);
-    codec_walk(L, &w, base + 2);
+    codec_walk(L, &w);
   }
   lua_settop(L, base);
 }

@@ -64,6 +64,7 @@ typedef struct CuUnit {
   size_t bufsize;
   double stats[5];  /* filled by get_memory_stats for the host to read */
   ExtSlot ext_slots[2];
+  unsigned ext_proxies_made;  /* for pacing the collector (ext.c) */
 } CuUnit;
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */
