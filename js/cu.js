@@ -214,7 +214,7 @@ export class Cu {
     this.#hostFailure = null;
     ext.failure = null;
     this.#reader.reset();
-    ext.io.set('output', undefined);  // _io.output belongs to one compute
+    if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
     ext.begin();
     let status;
     try {

@@ -135,7 +135,8 @@ export class ExtHost {
     this.nextIter = 1;
     this.pending = new Map();        // ticket -> bytes of a long string
     this.nextTicket = 1;
-    this.txn = null;                 // { touched: HostTable[], created: number[] } during a compute
+    this.txn = null;                 // the running compute's { touched, created }, else null
+    this.txnLog = { touched: [], created: [] };  // reused by every compute
     this.garbage = 0;                // tables made or dropped since the last sweep
     this.generation = 0;             // input generation: views of older ones are stale
     this.viewsByValue = new Map();   // JS object -> JsView, this generation
@@ -163,7 +164,11 @@ export class ExtHost {
 
   // --- transactions --------------------------------------------------------------------
 
-  begin() { this.txn = { touched: [], created: [] }; }
+  begin() {
+    this.txn = this.txnLog;
+    this.txn.touched.length = 0;
+    this.txn.created.length = 0;
+  }
 
   commit() {
     const txn = this.txn;
@@ -171,6 +176,8 @@ export class ExtHost {
     if (!txn) return;
     for (const t of txn.touched) t.undo = null;
     for (const t of txn.created) t.fresh = false;
+    txn.touched.length = 0;
+    txn.created.length = 0;
     if (this.garbage > 256 && this.garbage > this.objects.size / 2) this.sweep();
   }
 
@@ -183,6 +190,8 @@ export class ExtHost {
       t.undo = null;
     }
     for (const t of txn.created) this.objects.delete(t.id);
+    txn.touched.length = 0;
+    txn.created.length = 0;
   }
 
   /** Writes through the undo log. */
@@ -443,7 +452,7 @@ export class ExtHost {
   }
 
   /** Called at the end of every compute: tickets Lua never fetched (it failed first). */
-  endCompute() { this.pending.clear(); }
+  endCompute() { if (this.pending.size > 0) this.pending.clear(); }
 
   // --- the imports -------------------------------------------------------------------------
 
