@@ -92,6 +92,8 @@ export class JsView {
     this.value = value;
     this.generation = generation;
     this.indexed = Array.isArray(value) || ArrayBuffer.isView(value);
+    // element reads from float arrays are Lua floats, even when integral
+    this.floats = value instanceof Float64Array || value instanceof Float32Array;
   }
 
   /** The JS value under a Lua key (already converted to a JS key), or undefined. */
@@ -114,8 +116,6 @@ export class JsView {
     else for (const k of Object.keys(v)) yield [k, v[k]];
   }
 
-  /** Element reads from float arrays are Lua floats, even when integral. */
-  get floats() { return this.value instanceof Float64Array || this.value instanceof Float32Array; }
 }
 
 export class ExtHost {
@@ -542,11 +542,7 @@ export class ExtHost {
   }
 
   keyToSlot(which, k) {
-    if (typeof k === 'string' && k[0] === BYTE_KEY) {
-      const bytes = new Uint8Array(k.length - 1);
-      for (let i = 1; i < k.length; i++) bytes[i - 1] = k.charCodeAt(i);
-      return this.bytesSlot(which, TAG.BYTES, bytes);
-    }
+    if (typeof k === 'string' && k[0] === BYTE_KEY) return this.bytesSlot(which, TAG.BYTES, keyToJS(k));
     return this.toSlot(which, k);
   }
 }

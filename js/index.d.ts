@@ -42,6 +42,8 @@ export interface ComputeOptions {
   name?: string;
   /** Overrides the unit's onOutput for this compute. */
   onOutput?: CuOptions['onOutput'];
+  /** Sets _io.input first, as setInput does. */
+  input?: unknown;
 }
 
 export interface RunResult {
@@ -51,6 +53,8 @@ export interface RunResult {
   output: string;
   /** Warnings: from warn() after warn("@on"), and every error raised in a finalizer. */
   warnings: string[];
+  /** What the compute assigned to _io.output, converted; null if nothing. */
+  ioOutput: LuaValue;
   stats: { instructions: number; memoryPeak: number; ms: number };
 }
 
@@ -79,6 +83,21 @@ export declare class Cu {
   close(): void;
   /** The shadow stack pointer; constant between computes. */
   readonly stackPointer: number;
+
+  /** _io.input for the next computes: read lazily from Lua, never copied (docs/ext.md). */
+  setInput(value: unknown): void;
+  /** Sets one field of _io.input; the unit keeps its own copy of the top-level object. */
+  setInputField(key: string, value: unknown): void;
+  /** _io.meta for the next computes. */
+  setMetadata(meta: unknown): void;
+  /** _io.output of the last compute (reset when each compute starts); null if none. */
+  getOutput(): LuaValue;
+  /** One field of _io.output. */
+  getOutputField(key: string | number | boolean | bigint): LuaValue;
+  /** Forgets input, metadata and output; views of the old input become stale. */
+  clearIo(): void;
+  /** Host tables and input views alive now. */
+  readonly extStats: { tables: number; views: number };
 }
 
 export declare class CuError extends Error {
