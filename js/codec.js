@@ -37,9 +37,9 @@ class Decoder {
   }
 
   reset() {
-    this.values = [];   // top-level values, in order
-    this.frames = [];   // tables being filled: { container, kind, key, haveKey }
-    this.tables = [];   // every table begun, for REF
+    this.values = [];   // top-level values, in order (handed out: always a new array)
+    if (this.frames === undefined || this.frames.length > 0) this.frames = [];  // tables being filled
+    if (this.tables === undefined || this.tables.length > 0) this.tables = [];  // every table begun, for REF
   }
 
   step(tag, num, ptr, len) {
@@ -89,7 +89,7 @@ export class ValueReader extends Decoder {
 
   reset() {
     super.reset();
-    this.memo = new Map();  // external table -> its JS value, within one result
+    this.memo = null;       // external table -> its JS value, within one result; made on first use
     this.failure = null;    // an exception while building the result
   }
 
@@ -134,7 +134,7 @@ export class ValueReader extends Decoder {
         const hex = this.ascii(ptr, len);
         return hex[0] === '-' ? -BigInt('0x' + hex.slice(1)) : BigInt('0x' + hex);
       }
-      case TAG.EXTREF: return this.host.toJS(this.host.objects.get(num), this.memo);
+      case TAG.EXTREF: return this.host.toJS(this.host.objects.get(num), (this.memo ??= new Map()));
       default:
         if (tag in OPAQUE) return new LuaOpaque(OPAQUE[tag], this.ascii(ptr, len));
         throw new Error(`cu: unknown value tag ${tag}`);

@@ -20,6 +20,7 @@ const PROFILES = { sandbox: 0, full: 1 };
 const STREAMS = { 1: 'stdout', 2: 'stderr', 3: 'warn' };
 const encoder = new TextEncoder();
 const DEFAULT_NAME = encoder.encode('=input');
+const EMPTY = Object.freeze({});
 
 /** What one compute printed and warned; decoders are made on first use. */
 class Collected {
@@ -186,8 +187,8 @@ export class Cu {
    * @param {string|Uint8Array} code
    * @param {import('./index.js').ComputeOptions} [options]
    */
-  compute(code, options) {
-    return this.run(code, options).then((r) => r.values[0]);
+  compute(code, options = EMPTY) {
+    return this.#serial(() => this.#run(code, options, false));
   }
 
   /**
@@ -195,17 +196,18 @@ export class Cu {
    * @param {string|Uint8Array} code
    * @param {import('./index.js').ComputeOptions} [options]
    */
-  run(code, options = {}) {
-    return this.#serial(() => this.#run(code, options));
+  run(code, options = EMPTY) {
+    return this.#serial(() => this.#run(code, options, true));
   }
 
-  #run(code, options) {
+  /** One compute; `full` builds run()'s result, else only the first value (compute()). */
+  #run(code, options, full) {
     if (typeof code !== 'string' && !(code instanceof Uint8Array)) throw new TypeError('code must be a string or a Uint8Array');
     if (options === null || typeof options !== 'object') throw new TypeError('compute options must be an object');
     const limits = checkLimits(options.limits, this.#limits, 'options.limits');
     const onOutput = options.onOutput ?? this.#onOutput;
     const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
-    const started = performance.now();
+    const started = full ? performance.now() : 0;
     const codeLen = this.#write(code, name);
     if ('input' in options) this.setInput(options.input);
     const collect = new Collected(onOutput);
@@ -216,22 +218,27 @@ export class Cu {
     this.#reader.reset();
     if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
     ext.begin();
+    if (this.#broken) throw this.#brokenError();
     let status;
     try {
-      status = this.#call(() => this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs));
+      status = this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs);
+    } catch (err) {  // a trap or an exception out of the instance: it is broken for good
+      this.#broken = err;
+      throw this.#brokenError();
     } finally {
       this.#collect = null;
       if (status === 0) ext.commit();
       else ext.rollback();
       ext.endCompute();
     }
-    const ms = performance.now() - started;
     collect.finish();
     const values = this.#reader.values;
     if (this.#reader.failure) {
       throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
     }
     if (status !== 0) this.#fail(status, values);
+    if (!full) return values[0];
+    const ms = performance.now() - started;
     const stats = this.#statsView;  // eval refreshed it
     return {
       values,
@@ -309,10 +316,27 @@ export class Cu {
     return { tables: this.#ext.tableCount, views: this.#ext.objects.size - this.#ext.tableCount };
   }
 
-  /** Copies code and chunk name into the unit's buffer. */
+  /** Copies code and chunk name into the unit's buffer, unless they are still there from
+      the last compute (the same small code, run again: the common case). */
   #write(code, name) {
+    if (code === this.#lastCode && name === this.#lastName) return this.#lastLen;
+    const len = this.#writeNew(code, name);
+    // cu.c frees a buffer larger than 16 KiB after loading; a smaller one keeps the code
+    const keep = typeof code === 'string' && this.#lastRoom <= 16384;
+    this.#lastCode = keep ? code : null;
+    this.#lastName = name;
+    this.#lastLen = len;
+    return len;
+  }
+  #lastCode = null;
+  #lastName = null;
+  #lastLen = 0;
+  #lastRoom = 0;
+
+  #writeNew(code, name) {
     const bytes = typeof code === 'string' && code.length > 65536 ? encoder.encode(code) : code;
     const room = (typeof bytes === 'string' ? bytes.length * 3 : bytes.length) + name.length;
+    this.#lastRoom = room;
     let ptr = this.#call(() => this.#exports.buffer(room));
     if (ptr === 0) {  // garbage may hold the room
       this.#call(() => this.#exports.run_gc(this.#limits.instructions, this.#limits.timeMs));

@@ -164,20 +164,20 @@ export class ExtHost {
 
   // --- transactions --------------------------------------------------------------------
 
-  begin() {
-    this.txn = this.txnLog;
-    this.txn.touched.length = 0;
-    this.txn.created.length = 0;
-  }
+  begin() { this.txn = this.txnLog; }  // its lists are emptied by commit and rollback
 
   commit() {
     const txn = this.txn;
     this.txn = null;
     if (!txn) return;
-    for (const t of txn.touched) t.undo = null;
-    for (const t of txn.created) t.fresh = false;
-    txn.touched.length = 0;
-    txn.created.length = 0;
+    if (txn.touched.length > 0) {
+      for (const t of txn.touched) t.undo = null;
+      txn.touched.length = 0;
+    }
+    if (txn.created.length > 0) {
+      for (const t of txn.created) t.fresh = false;
+      txn.created.length = 0;
+    }
     if (this.garbage > 256 && this.garbage > this.objects.size / 2) this.sweep();
   }
 
@@ -190,8 +190,8 @@ export class ExtHost {
       t.undo = null;
     }
     for (const t of txn.created) this.objects.delete(t.id);
-    txn.touched.length = 0;
-    txn.created.length = 0;
+    if (txn.touched.length > 0) txn.touched.length = 0;
+    if (txn.created.length > 0) txn.created.length = 0;
   }
 
   /** Writes through the undo log. */

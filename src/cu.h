@@ -31,7 +31,8 @@ typedef struct CuMemory {
 
 typedef struct CuLimits {
   double max_instructions;  /* budget for this compute; HUGE_VAL for none */
-  double deadline;          /* host_now() value after which the compute fails */
+  double max_ms;            /* time limit of this compute; HUGE_VAL for none */
+  double deadline;          /* host_now() value after which the compute fails; NAN until the first check */
   double counted;           /* instructions counted so far in this compute */
   double work;              /* steps of C work (pattern matching) not yet counted */
   int hit;                  /* the limit was exceeded: keep failing until the end */

@@ -25,6 +25,16 @@
 
 #define LIMITS_PERIOD 1000  /* instructions between two checks */
 
+/* Whether the deadline has passed. The clock is first read at the first check (after
+   1,000 instructions), not when the compute starts: a compute that ends sooner never
+   pays for reading it, and the limit moves by microseconds at most. */
+static int limits_late(CuLimits *lim) {
+  if (!isfinite(lim->max_ms)) return 0;
+  double now = host_now();
+  if (isnan(lim->deadline)) lim->deadline = now + lim->max_ms;
+  return now > lim->deadline;
+}
+
 static void limits_hook(lua_State *L, lua_Debug *ar) {
   CuLimits *lim = &cu_unit(L)->lim;
   int period = lua_gethookcount(L);
@@ -33,7 +43,7 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
   if (!lim->hit) {
     if (lim->counted > lim->max_instructions)
       lim->why = "instruction limit exceeded";
-    else if (host_now() > lim->deadline)
+    else if (limits_late(lim))
       lim->why = "time limit exceeded";
     else {
       /* a coroutine that hit a limit in an earlier compute still checks every instruction */
@@ -62,7 +72,7 @@ static int limits_work(CuLimits *lim, double units) {
   lim->work = 0;
   if (!lim->hit) {
     if (lim->counted > lim->max_instructions) lim->why = "instruction limit exceeded";
-    else if (host_now() > lim->deadline) lim->why = "time limit exceeded";
+    else if (limits_late(lim)) lim->why = "time limit exceeded";
     else return 0;
     lim->hit = 1;  /* lstrlib raises an error now; the hook keeps failing after it */
   }
@@ -85,7 +95,8 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   lim->hit = 0;
   lim->why = NULL;
   lim->max_instructions = max_instructions;
-  lim->deadline = isfinite(max_ms) ? host_now() + max_ms : HUGE_VAL;
+  lim->max_ms = max_ms;
+  lim->deadline = NAN;  /* set at the first check, see limits_late */
   lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);  /* also restarts the period */
 }
 

@@ -44,3 +44,18 @@ test('syntax errors are not cached', async () => {
   const cu = await Cu.create();
   for (let i = 0; i < 3; i++) await assert.rejects(cu.compute('return +'), { kind: 'syntax' });
 });
+
+test('running the same code again after other code, large code and other names', async () => {
+  const cu = await Cu.create();
+  const small = 'n = (n or 0) + 1 return n';
+  assert.equal(await cu.compute(small), 1);
+  assert.equal(await cu.compute(small), 2);
+  const big = '-- ' + 'x'.repeat(40000) + '\nreturn "big"';
+  assert.equal(await cu.compute(big), 'big');  // its buffer is given back after loading
+  assert.equal(await cu.compute(small), 3);
+  assert.equal(await cu.compute(small, { name: 'other' }), 4);
+  assert.equal(await cu.compute(new TextEncoder().encode(small)), 5);
+  assert.equal(await cu.compute(small), 6);
+  await assert.rejects(cu.compute('-- ' + 'y'.repeat(3 * 1024 * 1024)), { kind: 'memory' });
+  assert.equal(await cu.compute(small), 7);
+});
