@@ -121,14 +121,14 @@ const failures = []; // jobs that failed or hung, listed in the report
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const KB = (b) => `${(b / 1000).toFixed(1)} KB`;
 
-function environment() {
+function environment(procs = PROCS, reps = REPS, fengari = '(fengari fewer, see below)') {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? os.cpus()[0]?.model;
   return [
     `- Date: ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     `- Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
     `- Cu: ${commit()}`,
     `- Node ${process.version} (V8 ${process.versions.v8})${chromiumVersion ? `; Chromium ${chromiumVersion} (headless)` : ''}`,
-    `- Processes per engine and workload: ${PROCS} (fengari fewer, see below); runs per process: ${REPS}`,
+    `- Processes per engine and workload: ${procs}${fengari ? ` ${fengari}` : ''}; runs per process: ${reps}`,
   ].join('\n');
 }
 
@@ -337,7 +337,7 @@ async function flags() {
   const byVariant = (suffix) => engines.filter((e) => e.label.endsWith(suffix) && variants.some((v) => e.label === `${v}${suffix}`));
   const md = `## Build flags and Node tiering
 
-${environment()}
+${environment(Number(process.env.BENCH_PROCS ?? 2), Number(process.env.BENCH_REPS ?? 3), '')}
 
 ### Node, --no-liftoff (v8.setFlagsFromString) — warm
 ${speedTable(results, [engines[0], ...byVariant(' Node no-liftoff')], 'warm', 'native')}

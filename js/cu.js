@@ -5,6 +5,8 @@
 import { compileModule } from './module.js';
 import { ValueReader } from './codec.js';
 import { ExtHost } from './ext.js';
+import { UnitStore, StoreError } from './persist.js';
+import { openStore } from './store.js';
 import { CuError, STATUS_KIND } from './errors.js';
 import { wasiImports } from './wasi.js';
 
@@ -17,6 +19,8 @@ export const DEFAULTS = Object.freeze({
   stdlib: 'sandbox',
 });
 const PROFILES = { sandbox: 0, full: 1 };
+/** In a browser units persist in IndexedDB unless told otherwise; elsewhere they live in memory. */
+const defaultStore = () => (typeof indexedDB !== 'undefined' && typeof process === 'undefined' ? 'indexeddb' : 'none');
 const STREAMS = { 1: 'stdout', 2: 'stderr', 3: 'warn' };
 const encoder = new TextEncoder();
 const DEFAULT_NAME = encoder.encode('=input');
@@ -70,6 +74,7 @@ export class Cu {
   #memory;
   #reader;
   #ext;
+  #store = null;       // the unit's records (js/persist.js), or null: host memory only
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
   #ownInput = false;   // #input is our copy (setInputField), not the caller's object
@@ -94,9 +99,20 @@ export class Cu {
     const stdlib = options.stdlib ?? DEFAULTS.stdlib;
     if (!(stdlib in PROFILES)) throw new RangeError(`stdlib must be 'sandbox' or 'full' (got ${String(stdlib)})`);
     if (options.onOutput !== undefined && typeof options.onOutput !== 'function') throw new TypeError('onOutput must be a function');
-    const module = await compileModule(options.module);
+    const name = options.name ?? 'default';
+    if (typeof name !== 'string' || name === '' || name.includes('\0')) throw new TypeError('name must be a non-empty string without NUL');
+    const spec = options.store ?? defaultStore();
+    const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
     const cu = new Cu(memoryBytes, limits, options.onOutput);
     await cu.#start(module, PROFILES[stdlib]);
+    if (store !== null) {
+      try {
+        cu.#store = new UnitStore(await store.openUnit(name));
+      } catch (err) {
+        throw err instanceof StoreError ? new CuError('store', err.message, { cause: err }) : err;
+      }
+      cu.#ext.attachStore(cu.#store);
+    }
     return cu;
   }
 
@@ -171,10 +187,17 @@ export class Cu {
     return new CuError('host', `the unit is broken and cannot run again (${why}); create a new unit`, { cause: this.#broken });
   }
 
-  /** Runs computes one after another, in call order; at once when none is waiting. */
+  /** Runs computes one after another, in call order; at once when none is waiting. A
+      compute still committing to its store counts as running. */
   #serial(fn) {
     if (this.#pending === 0) {
-      try { return Promise.resolve(fn()); } catch (err) { return Promise.reject(err); }
+      let result;
+      try { result = fn(); } catch (err) { return Promise.reject(err); }
+      if (!(result instanceof Promise)) return Promise.resolve(result);
+      this.#pending++;
+      const done = result.finally(() => this.#pending--);
+      this.#queue = done.catch(() => {});
+      return done;
     }
     this.#pending++;
     const result = this.#queue.then(fn).finally(() => this.#pending--);
@@ -227,16 +250,45 @@ export class Cu {
       throw this.#brokenError();
     } finally {
       this.#collect = null;
-      if (status === 0) ext.commit();
-      else ext.rollback();
+      if (status !== 0) ext.rollback();
+      else if (this.#store === null) ext.commit();
       ext.endCompute();
     }
     collect.finish();
     const values = this.#reader.values;
-    if (this.#reader.failure) {
+    if (this.#reader.failure || status !== 0) {
+      if (status === 0) ext.rollback();
+      if (status !== 0) this.#fail(status, values);
       throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
     }
-    if (status !== 0) this.#fail(status, values);
+    if (this.#store !== null) {
+      const plan = ext.plan();
+      if (plan.writes.length > 0) return this.#commit(plan, () => this.#result(full, values, collect, started));
+      ext.commit();
+    }
+    return this.#result(full, values, collect, started);
+  }
+
+  /** Makes the compute's writes durable before it resolves; if that fails, undoes them. */
+  async #commit(plan, result) {
+    const ext = this.#ext;
+    try {
+      await this.#store.commit(plan.writes, ext.nextId);
+    } catch (err) {
+      ext.rollback();
+      if (err?.conflict) {
+        await this.#store.refresh();
+        ext.reset();
+        throw new CuError('conflict', 'another process committed to this unit first; this compute\'s writes were not applied', { cause: err });
+      }
+      throw new CuError('store', `the store failed to commit: ${err?.message ?? err}`, { cause: err });
+    }
+    ext.applyPlan(plan);
+    ext.commit();
+    return result();
+  }
+
+  #result(full, values, collect, started) {
     if (!full) return values[0];
     const ms = performance.now() - started;
     const stats = this.#statsView;  // eval refreshed it
@@ -244,9 +296,51 @@ export class Cu {
       values,
       output: collect.output.join(''),
       warnings: collect.warnings,
-      ioOutput: ext.io.get('output') === undefined ? null : this.getOutput(),
+      ioOutput: this.#ext.io.get('output') === undefined ? null : this.getOutput(),
       stats: { instructions: stats[4], memoryPeak: stats[3], ms },
     };
+  }
+
+  // --- snapshots: named copies of the whole stored unit ------------------------------------
+
+  /** Keeps a consistent copy of the unit's stored state under name. */
+  saveState(name = 'default') {
+    return this.#serial(() => this.#snapshot(name, (s) => s.saveState(name, this.#ext.nextId)));
+  }
+
+  /** Replaces the unit's stored state by the copy called name, atomically. */
+  loadState(name = 'default') {
+    return this.#serial(() => this.#snapshot(name, async (s) => {
+      await s.loadState(name);
+      this.#ext.reset();
+    }));
+  }
+
+  /** The names of the saved states. */
+  listStates() {
+    return this.#serial(() => this.#snapshot('', (s) => s.listStates()));
+  }
+
+  /** Removes a saved state; resolves to whether there was one. */
+  deleteState(name) {
+    return this.#serial(() => this.#snapshot(name, (s) => s.deleteState(name)));
+  }
+
+  async #snapshot(name, fn) {
+    if (typeof name !== 'string' || name.includes('\0')) throw new TypeError('a state name must be a string without NUL');
+    if (this.#closed) throw new CuError('host', 'the unit is closed');
+    if (this.#store === null) throw new CuError('store', 'this unit has no store (create it with a store option)');
+    try {
+      return await fn(this.#store);
+    } catch (err) {
+      if (err instanceof CuError) throw err;
+      if (err?.conflict) {
+        await this.#store.refresh();
+        this.#ext.reset();
+        throw new CuError('conflict', 'another process committed to this unit first', { cause: err });
+      }
+      throw new CuError('store', err?.message ?? String(err), { cause: err });
+    }
   }
 
   // --- _io: input and output that stay in JS -------------------------------------------
@@ -352,7 +446,11 @@ export class Cu {
   }
 
   #fail(status, [value, message, traceback]) {
-    const kind = STATUS_KIND[status] ?? 'host';
+    let kind = STATUS_KIND[status] ?? 'host';
+    if (kind === 'host' && this.#ext.failure instanceof StoreError) {
+      kind = 'store';
+      message = this.#ext.failure.message;
+    }
     const details = { traceback: typeof traceback === 'string' ? traceback : '' };
     if (typeof value !== 'string') details.value = value;
     if (kind === 'host' && (this.#hostFailure || this.#ext.failure)) details.cause = this.#hostFailure ?? this.#ext.failure;

@@ -1,6 +1,6 @@
 // errors.js: CuError, the one error type a compute fails with.
 
-/** @typedef {'syntax'|'runtime'|'memory'|'limit'|'host'} CuErrorKind */
+/** @typedef {'syntax'|'runtime'|'memory'|'limit'|'host'|'store'|'conflict'} CuErrorKind */
 
 export class CuError extends Error {
   /**

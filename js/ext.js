@@ -12,6 +12,7 @@
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
 
 import { TAG, Builder, setProperty } from './codec.js';
+import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, encodeHeader } from './persist.js';
 
 const SAFE = 2 ** 53;
 const HOME = 1;
@@ -23,15 +24,7 @@ const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 const STATUS = { OK: 0, STALE: TAG.STALE, READONLY: TAG.READONLY };
 
-/** A float whose value is integral, kept apart from the integer of the same value. */
-export class LuaFloat {
-  constructor(value) { this.value = value; }
-}
-
-/** A Lua bigint. */
-export class LuaBigInt {
-  constructor(value) { this.value = value; }
-}
+export { LuaFloat, LuaBigInt };
 
 /** Whether a stored number is a Lua integer (else a float). */
 const isInt = (x) => Number.isInteger(x) && Math.abs(x) <= SAFE && !Object.is(x, -0);
@@ -43,6 +36,10 @@ export class HostTable {
     this.hash = new Map();  // every other key
     this.undo = null;       // key -> value before this compute, while a compute runs
     this.fresh = false;     // made by the running compute: a rollback drops it whole
+    this.loaded = true;     // false: a stored table not read yet (ExtHost.load reads it)
+    this.stored = false;    // it has records in the store (it is reachable from _home)
+    this.refs = 0;          // stored references to it, when stored
+    this.corrupt = null;    // key -> StoreError, for records that did not decode
   }
 
   get(key) {
@@ -152,6 +149,111 @@ export class ExtHost {
     return t;
   }
 
+  // --- persistence (js/persist.js) ---------------------------------------------------------
+
+  /** Makes _home (and everything reachable from it) come from the unit's records. */
+  attachStore(unitStore) {
+    this.store = unitStore;
+    this.reset();
+  }
+
+  /** Forgets every stored table's contents; they are read again on first use. */
+  reset() {
+    for (const [id, o] of this.objects) if (o instanceof HostTable && o !== this.io && (o.stored || o === this.home)) this.objects.delete(id);
+    this.home = this.stub(HOME);
+    this.home.stored = true;
+    this.nextId = Math.max(this.nextId, this.store.meta.nextId);
+  }
+
+  /** The HostTable for a stored id, unread until first use. */
+  stub(id) {
+    let t = this.objects.get(id);
+    if (t === undefined) {
+      t = this.#table(id);
+      t.loaded = false;
+      t.stored = true;
+    }
+    return t;
+  }
+
+  /** Reads a stored table's records, once. */
+  load(t) {
+    if (t.loaded) return t;
+    const { entries, corrupt, refs } = this.store.loadTable(t.id, (id) => this.stub(id));
+    for (const [k, v] of entries) t.set(k, v);
+    t.refs = refs;
+    t.corrupt = corrupt.size > 0 ? corrupt : null;
+    t.loaded = true;
+    return t;
+  }
+
+  /** An object by id, read from the store if needed; undefined if there is none. */
+  lookup(id) {
+    const o = this.objects.get(id);
+    if (o instanceof HostTable && !o.loaded) this.load(o);
+    return o;
+  }
+
+  /** The records a successful compute changes, and what to apply once they are durable.
+      Tables become stored when first referenced from a stored table, written whole, and
+      are deleted whole when their last stored reference goes (cycles among dropped
+      tables stay until they are overwritten: a known limit of reference counting). */
+  plan() {
+    const txn = this.txn;
+    const writes = [];
+    const delta = new Map();
+    const bump = (t, d) => delta.set(t, (delta.get(t) ?? 0) + d);
+    const storedNow = (t) => t.stored || t === this.home;
+    for (const t of txn.touched) {
+      if (!storedNow(t)) continue;
+      for (const [k, old] of t.undo) {
+        const now = t.get(k);
+        if (old === now) continue;
+        writes.push([entryKey(t.id, k), now === undefined ? undefined : this.encode(now)]);
+        if (old instanceof HostTable) bump(old, -1);
+        if (now instanceof HostTable) bump(now, +1);
+      }
+    }
+    const refs = new Map();  // table -> references after this commit
+    const refsOf = (t) => refs.get(t) ?? (t.stored ? this.load(t).refs : 0);
+    // additions first, so a table moved within _home is never deleted on the way
+    const up = [...delta].filter(([, d]) => d > 0);
+    const down = [...delta].filter(([, d]) => d < 0);
+    while (up.length > 0) {
+      const [t, d] = up.pop();
+      const before = refsOf(t);
+      refs.set(t, before + d);
+      writes.push([headerKey(t.id), encodeHeader(before + d)]);
+      if (before === 0 && !t.stored) {  // newly reachable: write it whole
+        for (const [k, v] of t.entries()) {
+          writes.push([entryKey(t.id, k), this.encode(v)]);
+          if (v instanceof HostTable) up.push([v, 1]);
+        }
+      }
+    }
+    while (down.length > 0) {
+      const [t, d] = down.pop();
+      const after = refsOf(t) + d;
+      refs.set(t, after);
+      if (after > 0) { writes.push([headerKey(t.id), encodeHeader(after)]); continue; }
+      for (const k of this.store.tableKeys(t.id)) writes.push([k, undefined]);
+      for (const [, v] of this.load(t).entries()) if (v instanceof HostTable) down.push([v, -1]);
+    }
+    return { writes, refs };
+  }
+
+  /** After the plan's records are durable. */
+  applyPlan({ refs }) {
+    for (const [t, n] of refs) {
+      t.refs = n;
+      t.stored = n > 0;
+    }
+  }
+
+  encode(v) {
+    return encodeValue(v, (x) => (x instanceof HostTable ? x.id : undefined));
+  }
+
   newTable() {
     const t = this.#table(this.nextId++);
     this.garbage++;
@@ -196,6 +298,7 @@ export class ExtHost {
 
   /** Writes through the undo log. */
   write(t, key, value) {
+    if (t.corrupt?.has(key)) t.corrupt.delete(key);  // overwriting a corrupt record mends it
     const old = t.get(key);
     if (old instanceof HostTable) this.garbage++;
     if (this.txn !== null && !t.fresh) {
@@ -208,7 +311,8 @@ export class ExtHost {
     t.set(key, value);
   }
 
-  /** Frees the tables that nothing reaches: not _home, _io, a live proxy, or a table they refer to. */
+  /** Frees the tables that nothing reaches: not _home, _io, a live proxy, or a table they
+      refer to. Stored tables stay (the store's reference counts decide about them). */
   sweep() {
     const marked = new Set();
     const stack = [this.home, this.io];
@@ -223,7 +327,7 @@ export class ExtHost {
       for (const v of t.arr) if (v instanceof HostTable && !marked.has(v)) stack.push(v);
       for (const v of t.hash.values()) if (v instanceof HostTable && !marked.has(v)) stack.push(v);
     }
-    for (const [id, o] of this.objects) if (o instanceof HostTable && !marked.has(o)) this.objects.delete(id);
+    for (const [id, o] of this.objects) if (o instanceof HostTable && !marked.has(o) && !o.stored) this.objects.delete(id);
     this.garbage = 0;
   }
 
@@ -345,9 +449,11 @@ export class ExtHost {
       Iterative, so nesting depth is not bounded by the JS stack. */
   toJS(value, memo = new Map()) {
     if (!(value instanceof HostTable)) return scalarToJS(value);
+    if (value.corrupt) throw value.corrupt.values().next().value;
     const work = [];
     const convert = (v) => (v instanceof HostTable ? memo.get(v) ?? shell(v) : scalarToJS(v));
     const shell = (t) => {
+      this.load(t);
       let out;
       if (t.hash.size === 0 && t.arr.length > 0 && !t.arr.includes(undefined)) out = [];
       else if (t.arr.length === 0 && [...t.hash.keys()].every((k) => typeof k === 'string' && k[0] !== BYTE_KEY)) out = {};
@@ -462,14 +568,15 @@ export class ExtHost {
     };
     return {
       js_ext_table_get: guard((id, ktag, knum, kptr, klen) => {
-        const o = this.objects.get(id);
+        const o = this.lookup(id);
         if (o === undefined) return STATUS.STALE;
         const key = this.key(ktag, knum, kptr, klen);
         if (o instanceof JsView) return this.toSlot(0, o.get(key), true, o.floats);
+        if (o.corrupt?.has(key)) throw o.corrupt.get(key);
         return this.toSlot(0, o.get(key));
       }, -1),
       js_ext_table_set: guard((id, ktag, knum, kptr, klen, vtag, vnum, vptr, vlen) => {
-        const o = this.objects.get(id);
+        const o = this.lookup(id);
         if (vtag === TAG.BUILT && o === undefined) this.reader.takeBuilt();
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
@@ -477,15 +584,15 @@ export class ExtHost {
         return STATUS.OK;
       }, -1),
       js_ext_table_delete: guard((id, ktag, knum, kptr, klen) => {
-        const o = this.objects.get(id);
+        const o = this.lookup(id);
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
         this.write(o, this.key(ktag, knum, kptr, klen), undefined);
         return STATUS.OK;
       }, -1),
-      js_ext_table_size: guard((id) => this.objects.get(id)?.border ?? -1, -1),
+      js_ext_table_size: guard((id) => this.lookup(id)?.border ?? -1, -2),
       js_ext_table_keys: guard((id) => {
-        const o = this.objects.get(id);
+        const o = this.lookup(id);
         if (o === undefined) return -1;
         // a snapshot of the keys, so assigning to fields during the loop is allowed
         const keys = [];
@@ -500,6 +607,7 @@ export class ExtHost {
         const input = it.o instanceof JsView;
         while (it.at < it.keys.length) {
           const k = it.keys[it.at++];
+          if (!input && it.o.corrupt?.has(k)) throw it.o.corrupt.get(k);
           const value = it.o.get(k);
           const key = input ? this.keyFromJS(k) : k;
           if (value === undefined || value === null || key === undefined) continue;  // removed during the loop
@@ -508,7 +616,7 @@ export class ExtHost {
           return 1;
         }
         return 0;
-      }, 0),
+      }, -1),
       js_ext_iter_release: (iter) => { this.iterators.delete(iter); },
       js_ext_table_new: () => this.newTable().id,
       js_ext_table_bytes: guard((id) => {

@@ -179,7 +179,7 @@ static int ext_index(lua_State *L) {
   ExtArg k;
   if (ext_key(L, 2, &k) != NULL) return 0;  /* t[nil], t[{}]: nil, as for a table */
   int32_t tag = host_ext_get(id, k.tag, k.num, k.p, k.len);
-  if (tag >= CODEC_STALE) ext_fail(L, tag);
+  if (tag < 0 || tag >= CODEC_STALE) ext_fail(L, tag);  /* negative: the host's side failed */
   ext_push_slot(L, 0);
   return 1;
 }
@@ -252,7 +252,7 @@ static int ext_newindex(lua_State *L) {
 
 static int ext_len(lua_State *L) {
   double n = host_ext_size(ext_id(L, 1));
-  if (n < 0) ext_fail(L, CODEC_STALE);
+  if (n < 0) ext_fail(L, n == -1 ? CODEC_STALE : -1);
   lua_pushinteger(L, (lua_Integer)n);
   return 1;
 }
@@ -262,7 +262,9 @@ static int ext_len(lua_State *L) {
    host's iterator. */
 static int ext_next(lua_State *L) {
   double *iter = luaL_checkudata(L, lua_upvalueindex(3), EXT_ITER);
-  if (*iter == 0 || !host_ext_next(*iter)) {
+  int32_t more = *iter == 0 ? 0 : host_ext_next(*iter);
+  if (more < 0) ext_fail(L, more);
+  if (more == 0) {
     if (*iter != 0) host_ext_iter_release(*iter);
     *iter = 0;
     return 0;
@@ -314,7 +316,7 @@ static int ext_new(lua_State *L) {
 static int ext_bytes(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   int32_t tag = host_ext_bytes(ext_id(L, 1));
-  if (tag >= CODEC_STALE) ext_fail(L, tag);
+  if (tag < 0 || tag >= CODEC_STALE) ext_fail(L, tag);
   if (tag == CODEC_NIL) return luaL_argerror(L, 1, "not a typed array");
   ext_push_slot(L, 0);
   return 1;

@@ -1,0 +1,134 @@
+// persist.test.js: a unit's _home in a store: every successful compute durable before it
+// resolves, failed ones leaving nothing, restore in a new unit, snapshots, format
+// versions, corruption and optimistic concurrency. The same checks run on the memory
+// store and on real LMDB files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cu, CuError } from '../js/index.js';
+import { MemoryStore } from '../js/stores/memory.js';
+import { openStore } from '../js/store.js';
+import { META_KEY, encodeMeta } from '../js/persist.js';
+
+const stores = {
+  memory: async () => new MemoryStore(),
+  lmdb: async () => openStore(`lmdb:${mkdtempSync(join(tmpdir(), 'cu-persist-'))}`),
+};
+
+for (const [kind, open] of Object.entries(stores)) {
+  test(`${kind}: _home comes back in a new unit exactly`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute(`_home.n = 1 _home.f = 2.0 _home.s = "a\\0\\xff" _home.big = bigint(2)^80 _home.max = math.maxinteger
+      _home.users = {alice = {age = 30, langs = {"lua", "c"}}} _home.list = {1, 2, 3} _home[1] = "one" _home[2.5] = true
+      local c = {} c.me = c _home.cycle = c`);
+    await a.compute('_home.users.alice.age = 31 table.insert(_home.list, 4) _home.n = _home.n + 1');
+    const b = await Cu.create({ store, name: 'app' });
+    assert.deepEqual((await b.run(`local h = _home
+      return h.n, math.type(h.f), h.s, h.big, h.max, h.users.alice.age, h.users.alice.langs[2], #h.list, h[1], h[2.5], rawequal(h.cycle.me, h.cycle)`)).values,
+    [2, 'float', new Uint8Array([97, 0, 255]), 2n ** 80n, 2n ** 63n - 1n, 31, 'c', 4, 'one', true, true]);
+  });
+
+  test(`${kind}: a failed compute writes nothing`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app', limits: { instructions: 1e6 } });
+    await a.compute('_home.n = 1 _home.t = {x = 1}');
+    for (const code of ['_home.n = 2 _home.t.x = 2 _home.new = {} error("no")', '_home.n = 3 while true do end', '_home.n = 4 local s = "x" while true do s = s .. s end'])
+      await assert.rejects(a.compute(code));
+    const b = await Cu.create({ store, name: 'app' });
+    assert.deepEqual(await b.compute('return _home'), { n: 1, t: { x: 1 } });
+  });
+
+  test(`${kind}: units are separate by name; tables not reachable from _home are not stored`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'one' });
+    const b = await Cu.create({ store, name: 'two' });
+    await a.compute('_home.who = "one" scratch = ext.table() scratch.x = 1');
+    await b.compute('_home.who = "two"');
+    const unit = await store.openUnit('one');
+    const records = [...unit.range(new Uint8Array(0))].length;
+    assert.equal(records, 2, 'the meta record and _home.who only');
+    assert.equal(await (await Cu.create({ store, name: 'one' })).compute('return _home.who'), 'one');
+    assert.equal(await (await Cu.create({ store, name: 'two' })).compute('return _home.who'), 'two');
+  });
+
+  test(`${kind}: dropped tables are deleted from the store`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.big = {} for i = 1, 100 do _home.big[i] = {i} end');
+    const unit = await store.openUnit('app');
+    const full = [...unit.range(new Uint8Array(0))].length;
+    assert.ok(full > 300, `${full} records`);
+    await a.compute('_home.moved = _home.big[7] _home.big = nil');
+    const left = [...unit.range(new Uint8Array(0))].length;
+    assert.ok(left <= 6, `${left} records left`);
+    assert.deepEqual(await (await Cu.create({ store, name: 'app' })).compute('return _home'), { moved: [7] });
+  });
+
+  test(`${kind}: snapshots save, load, list and delete`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.v = 1 _home.t = {a = 1}');
+    await a.saveState('first');
+    await a.compute('_home.v = 2 _home.t.a = 2 _home.extra = true');
+    await a.saveState();
+    assert.deepEqual(await a.listStates(), ['default', 'first']);
+    await a.loadState('first');
+    assert.deepEqual(await a.compute('return _home'), { v: 1, t: { a: 1 } });
+    const b = await Cu.create({ store, name: 'app' });
+    assert.deepEqual(await b.compute('return _home'), { v: 1, t: { a: 1 } }, 'loadState is durable');
+    await b.loadState('default');
+    assert.deepEqual(await b.compute('return _home'), { v: 2, t: { a: 2 }, extra: true });
+    assert.equal(await b.deleteState('first'), true);
+    assert.deepEqual(await b.listStates(), ['default']);
+    await assert.rejects(b.loadState('first'), (e) => e instanceof CuError && e.kind === 'store' && /no saved state called "first"/.test(e.message));
+  });
+
+  test(`${kind}: two units of the same name: the loser of a race gets a conflict, and no update is lost`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    const b = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.n = 1');
+    await assert.rejects(b.compute('_home.n = (_home.n or 0) + 10'), (e) => e instanceof CuError && e.kind === 'conflict');
+    assert.equal(await b.compute('_home.n = _home.n + 10 return _home.n'), 11, 'b sees a\'s write after the conflict');
+    await assert.rejects(a.compute('_home.n = _home.n + 1'), { kind: 'conflict' });
+    assert.equal(await a.compute('_home.n = _home.n + 1 return _home.n'), 12);
+  });
+
+  test(`${kind}: a newer format is refused with a store error, never misread`, async () => {
+    const store = await open();
+    const unit = await store.openUnit('future');
+    await unit.commit([[META_KEY, encodeMeta({ format: 99, version: 1, nextId: 3 })]]);
+    await assert.rejects(Cu.create({ store, name: 'future' }), (e) => e instanceof CuError && e.kind === 'store' && /format 99/.test(e.message));
+  });
+
+  test(`${kind}: a corrupt value is a store error naming its key; the rest stays usable`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.good = "fine" _home.bad = "this will be damaged" _home.t = {x = 1}');
+    const unit = await store.openUnit('app');
+    const [key, value] = [...unit.range(new Uint8Array(0))].find(([, v]) => new TextDecoder().decode(v).includes('damaged'));
+    const flipped = value.slice();
+    flipped[5] ^= 0x40;
+    await unit.commit([[key, flipped]]);
+    const b = await Cu.create({ store, name: 'app' });
+    await assert.rejects(b.compute('return _home.bad'), (e) => e.kind === 'store' && /key "bad"/.test(e.message) && /corrupt/.test(e.message));
+    assert.equal(await b.compute('return _home.good'), 'fine');
+    assert.equal(await b.compute('return _home.t.x'), 1);
+    await b.compute('_home.bad = "mended"');
+    assert.equal(await (await Cu.create({ store, name: 'app' })).compute('return _home.bad'), 'mended');
+  });
+}
+
+test('functions cannot be stored yet: a clear error, nothing written', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'app' });
+  await assert.rejects(a.compute('function _home.f() end'), { message: /cannot hold a function \(key "f"\)/ });
+});
+
+test('units without a store have no snapshots', async () => {
+  const cu = await Cu.create();
+  await assert.rejects(cu.saveState('x'), { kind: 'store', message: /no store/ });
+});
