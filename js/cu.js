@@ -75,6 +75,7 @@ export class Cu {
   #reader;
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
+  #ownStore = null;    // the store, when this unit opened it from a spec
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
   #ownInput = false;   // #input is our copy (setInputField), not the caller's object
@@ -106,6 +107,7 @@ export class Cu {
     const cu = new Cu(memoryBytes, limits, options.onOutput);
     await cu.#start(module, PROFILES[stdlib]);
     if (store !== null) {
+      if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
       try {
         cu.#store = new UnitStore(await store.openUnit(name));
       } catch (err) {
@@ -475,10 +477,14 @@ export class Cu {
     return this.getMemoryStats();
   }
 
-  /** Frees the unit; later calls fail with a CuError of kind host. */
-  close() {
+  /** Frees the unit (and closes its store if it opened it); later calls fail with a CuError of kind host. */
+  async close() {
     this.#closed = true;
     this.#exports = null;
+    const store = this.#ownStore;
+    this.#ownStore = null;
+    await this.#queue;
+    await store?.close();
   }
 
   /** For tests and diagnostics: the shadow stack pointer (constant between computes). */

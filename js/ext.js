@@ -36,7 +36,8 @@ export class HostTable {
     this.hash = new Map();  // every other key
     this.undo = null;       // key -> value before this compute, while a compute runs
     this.fresh = false;     // made by the running compute: a rollback drops it whole
-    this.loaded = true;     // false: a stored table not read yet (ExtHost.load reads it)
+    this.loaded = true;     // false: a stored table not read whole yet (ExtHost.load reads it)
+    this.known = null;      // while not loaded: keys read or written one by one, already in arr/hash
     this.stored = false;    // it has records in the store (it is reachable from _home)
     this.refs = 0;          // stored references to it, when stored
     this.corrupt = null;    // key -> StoreError, for records that did not decode
@@ -171,27 +172,38 @@ export class ExtHost {
     if (t === undefined) {
       t = this.#table(id);
       t.loaded = false;
+      t.known = new Set();
       t.stored = true;
     }
     return t;
   }
 
-  /** Reads a stored table's records, once. */
+  /** Reads a stored table's records, once; what was already read or written one key at a
+      time (t.known) is kept as it is in memory. */
   load(t) {
     if (t.loaded) return t;
     const { entries, corrupt, refs } = this.store.loadTable(t.id, (id) => this.stub(id));
-    for (const [k, v] of entries) t.set(k, v);
+    for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, v);
+    for (const k of t.known) corrupt.delete(k);
     t.refs = refs;
     t.corrupt = corrupt.size > 0 ? corrupt : null;
     t.loaded = true;
+    t.known = null;
     return t;
   }
 
-  /** An object by id, read from the store if needed; undefined if there is none. */
+  /** t[key]: from memory, or for a table not read whole, that one record from the store. */
+  entry(t, key) {
+    if (t.loaded || t.known.has(key)) return t.get(key);
+    const v = this.store.getEntry(t.id, key, (id) => this.stub(id));
+    t.known.add(key);
+    if (v !== undefined) t.set(key, v);
+    return v;
+  }
+
+  /** An object by id; undefined if there is none. A stored table may not be read yet. */
   lookup(id) {
-    const o = this.objects.get(id);
-    if (o instanceof HostTable && !o.loaded) this.load(o);
-    return o;
+    return this.objects.get(id);
   }
 
   /** The records a successful compute changes, and what to apply once they are durable.
@@ -215,7 +227,7 @@ export class ExtHost {
       }
     }
     const refs = new Map();  // table -> references after this commit
-    const refsOf = (t) => refs.get(t) ?? (t.stored ? this.load(t).refs : 0);
+    const refsOf = (t) => refs.get(t) ?? (!t.stored ? 0 : t.loaded ? t.refs : this.store.refs(t.id));
     // additions first, so a table moved within _home is never deleted on the way
     const up = [...delta].filter(([, d]) => d > 0);
     const down = [...delta].filter(([, d]) => d < 0);
@@ -247,6 +259,7 @@ export class ExtHost {
     for (const [t, n] of refs) {
       t.refs = n;
       t.stored = n > 0;
+      if (!t.stored && !t.loaded) this.load(t);  // unstored tables live in memory only
     }
   }
 
@@ -298,8 +311,14 @@ export class ExtHost {
 
   /** Writes through the undo log. */
   write(t, key, value) {
-    if (t.corrupt?.has(key)) t.corrupt.delete(key);  // overwriting a corrupt record mends it
-    const old = t.get(key);
+    let old;
+    try {
+      old = this.entry(t, key);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      t.known?.add(key);  // overwriting a corrupt record mends it
+    }
+    if (t.corrupt?.has(key)) t.corrupt.delete(key);
     if (old instanceof HostTable) this.garbage++;
     if (this.txn !== null && !t.fresh) {
       if (t.undo === null) {
@@ -573,7 +592,7 @@ export class ExtHost {
         const key = this.key(ktag, knum, kptr, klen);
         if (o instanceof JsView) return this.toSlot(0, o.get(key), true, o.floats);
         if (o.corrupt?.has(key)) throw o.corrupt.get(key);
-        return this.toSlot(0, o.get(key));
+        return this.toSlot(0, this.entry(o, key));
       }, -1),
       js_ext_table_set: guard((id, ktag, knum, kptr, klen, vtag, vnum, vptr, vlen) => {
         const o = this.lookup(id);
@@ -590,10 +609,15 @@ export class ExtHost {
         this.write(o, this.key(ktag, knum, kptr, klen), undefined);
         return STATUS.OK;
       }, -1),
-      js_ext_table_size: guard((id) => this.lookup(id)?.border ?? -1, -2),
+      js_ext_table_size: guard((id) => {
+        const o = this.lookup(id);
+        if (o === undefined) return -1;
+        return o instanceof HostTable ? this.load(o).border : o.border;
+      }, -2),
       js_ext_table_keys: guard((id) => {
         const o = this.lookup(id);
         if (o === undefined) return -1;
+        if (o instanceof HostTable) this.load(o);
         // a snapshot of the keys, so assigning to fields during the loop is allowed
         const keys = [];
         for (const [k] of o.entries()) keys.push(k);

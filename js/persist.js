@@ -240,6 +240,22 @@ export class UnitStore {
     return { entries, corrupt, refs: decodeHeader(this.kv.get(headerKey(id))) };
   }
 
+  /** One entry of table id, read alone (undefined if absent). Throws StoreError naming the key if corrupt. */
+  getEntry(id, key, table, extra) {
+    const bytes = this.kv.get(entryKey(id, key));
+    if (bytes === undefined) return undefined;
+    try {
+      return decodeValue(bytes, table, extra);
+    } catch (err) {
+      throw new StoreError(`the stored value of key ${describeKey(key)} (external table ${id}) is corrupt: ${err.message}`);
+    }
+  }
+
+  /** Table id's stored reference count, from its header alone. */
+  refs(id) {
+    return decodeHeader(this.kv.get(headerKey(id)));
+  }
+
   /** Record keys of table id, for deleting it. */
   tableKeys(id) {
     const keys = [headerKey(id)];

@@ -187,9 +187,11 @@ class LmdbUnit {
   }
 
   async refresh() {
-    // Nothing to reload: reads go to the shared map and see every commit from any process
-    // (the read snapshot is renewed at the next event turn).
+    // Nothing to reload: reads go to the shared map. lmdb keeps one read snapshot per
+    // event turn; dropping it now makes the next get/range see every commit made so far,
+    // by any process.
     this.store.check();
+    this.records.resetReadTxn();
   }
 
   async clear() {
