@@ -13,7 +13,7 @@ export type LuaValue =
   | Map<LuaValue, LuaValue>
   | LuaOpaque;
 
-export type CuErrorKind = 'syntax' | 'runtime' | 'memory' | 'limit' | 'host';
+export type CuErrorKind = 'syntax' | 'runtime' | 'memory' | 'limit' | 'host' | 'store' | 'conflict';
 export type OutputStream = 'stdout' | 'stderr' | 'warn';
 
 export interface Limits {
@@ -33,6 +33,25 @@ export interface CuOptions {
   onOutput?: (text: string, stream: OutputStream, bytes: Uint8Array) => void;
   /** The compiled module, or where to load cu.wasm from. Default: dist/cu.wasm beside the package. */
   module?: WebAssembly.Module | BufferSource | URL | string;
+  /** Where _home is kept (docs/persistence.md). Default: 'indexeddb' in browsers, 'none' elsewhere. */
+  store?: 'none' | 'memory' | 'indexeddb' | `indexeddb:${string}` | `lmdb:${string}` | KvStore;
+  /** The unit's name inside the store. Default 'default'. */
+  name?: string;
+}
+
+/** A storage adapter (docs/stores.md): records of bytes, read synchronously, committed atomically. */
+export interface KvStore {
+  openUnit(name: string): Promise<KvUnit>;
+  units(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface KvUnit {
+  get(key: Uint8Array): Uint8Array | undefined;
+  range(prefix: Uint8Array): Iterable<[Uint8Array, Uint8Array]>;
+  commit(writes: Array<[Uint8Array, Uint8Array | undefined]>, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;
+  refresh(): Promise<void>;
+  clear(): Promise<void>;
 }
 
 export interface ComputeOptions {
@@ -80,7 +99,14 @@ export declare class Cu {
   getMemoryStats(): MemoryStats;
   /** A full garbage collection; returns the statistics afterwards. */
   gc(): MemoryStats;
-  close(): void;
+  /** Frees the unit, and closes its store if the unit opened it. */
+  close(): Promise<void>;
+  /** Keeps a consistent copy of the unit's stored state. */
+  saveState(name?: string): Promise<void>;
+  /** Replaces the unit's stored state with a saved copy, atomically. */
+  loadState(name?: string): Promise<void>;
+  listStates(): Promise<string[]>;
+  deleteState(name: string): Promise<boolean>;
   /** The shadow stack pointer; constant between computes. */
   readonly stackPointer: number;
 
@@ -113,4 +139,5 @@ export declare class LuaOpaque {
   readonly description: string;
 }
 
+export declare function openStore(spec: CuOptions['store']): Promise<KvStore | null>;
 export declare function compileModule(source?: CuOptions['module']): Promise<WebAssembly.Module>;

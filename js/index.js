@@ -3,3 +3,4 @@ export { Cu, DEFAULTS } from './cu.js';
 export { CuError } from './errors.js';
 export { LuaOpaque } from './codec.js';
 export { compileModule } from './module.js';
+export { openStore } from './store.js';

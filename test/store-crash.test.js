@@ -32,7 +32,7 @@ function runAndKill(dir, earlyKill) {
     });
     child.stderr.on('data', (d) => { err += d; });
     if (earlyKill) timer = setTimeout(kill, 20 + Math.random() * 150); // sometimes while it is still opening the store
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => { // 'close': after stdout has been read to its end
       clearTimeout(timer);
       if (signal !== 'SIGKILL') return reject(new Error(`the child exited by itself (code ${code}): ${err}`));
       const lines = out.split('\n');

@@ -47,6 +47,29 @@ test('lmdb: a closed store refuses further use', async () => {
   await assert.rejects(store.openUnit('v'), /closed/);
 });
 
+test('lmdb: reopening a directory while its last store is still closing works', async () => {
+  const spec = `lmdb:${join(tmp, 'reopen-while-closing')}`;
+  for (let i = 0; i < 10; i++) {
+    const store = await openStore(spec);
+    await (await store.openUnit('u')).commit([[b(1), b(i)]]);
+    const closing = store.close(); // not awaited
+    const again = await openStore(spec);
+    assert.deepEqual((await again.openUnit('u')).get(b(1)), b(i));
+    await closing;
+    await again.close();
+  }
+});
+
+test('lmdb: a directory with another storage layout is refused', async () => {
+  const dir = join(tmp, 'other-layout');
+  await (await openStore(`lmdb:${dir}`)).close();
+  const { open } = await import('lmdb');
+  const env = open({ path: dir, ...LMDB_OPTIONS });
+  await env.openDB({ name: 'meta', encoding: 'binary', keyEncoding: 'binary' }).put(s('layout'), s('2'));
+  await env.close();
+  await assert.rejects(openStore(`lmdb:${dir}`), /storage layout "2", which this version of Cu \(layout 1\) cannot read/);
+});
+
 test('lmdb: a key too long for LMDB is refused with a clear error, writing nothing', async () => {
   const store = await openStore(`lmdb:${join(tmp, 'longkey')}`);
   try {

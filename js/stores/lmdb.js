@@ -40,6 +40,8 @@ const utf8d = new TextDecoder();
 
 /** @type {Map<string, Env>} one environment per directory in this process */
 const envs = new Map();
+/** @type {Map<string, Promise<void>>} environments being closed: reopening waits for them */
+const closing = new Map();
 
 class Env {
   constructor(dir, lmdb) {
@@ -55,11 +57,13 @@ class Env {
   async checkLayout() {
     const key = utf8.encode('layout');
     const want = utf8.encode(String(LMDB_LAYOUT));
-    let found;
-    await this.meta.childTransaction(() => {
-      found = this.meta.get(key);
-      if (found === undefined) this.meta.put(key, want);
-    });
+    let found = this.meta.get(key);
+    if (found === undefined) {
+      await this.meta.childTransaction(() => {
+        found = this.meta.get(key);
+        if (found === undefined) this.meta.put(key, want);
+      });
+    }
     if (found !== undefined && !sameBytes(new Uint8Array(found), want)) {
       throw new Error(`store "lmdb:${this.dir}": it has storage layout ${JSON.stringify(utf8d.decode(found))}, which this version of Cu (layout ${LMDB_LAYOUT}) cannot read`);
     }
@@ -68,6 +72,11 @@ class Env {
 
 async function acquireEnv(dir) {
   let env = envs.get(dir);
+  while (!env && closing.has(dir)) {
+    // LMDB must not have one environment open twice in a process: let the close finish.
+    await closing.get(dir).catch(() => {});
+    env = envs.get(dir);
+  }
   if (!env) {
     let lmdb;
     try {
@@ -76,6 +85,10 @@ async function acquireEnv(dir) {
       throw new Error(`store "lmdb:${dir}": the lmdb package could not be loaded (npm install lmdb): ${e.message}`, { cause: e });
     }
     env = envs.get(dir); // another open may have finished first while we awaited the import
+    while (!env && closing.has(dir)) {
+      await closing.get(dir).catch(() => {});
+      env = envs.get(dir);
+    }
     if (!env) {
       mkdirSync(dir, { recursive: true });
       env = new Env(dir, lmdb);
@@ -95,7 +108,13 @@ async function acquireEnv(dir) {
 async function releaseEnv(env) {
   if (--env.refs > 0) return;
   if (envs.get(env.dir) === env) envs.delete(env.dir);
-  await env.root.close();
+  const done = env.root.close();
+  closing.set(env.dir, done);
+  try {
+    await done;
+  } finally {
+    if (closing.get(env.dir) === done) closing.delete(env.dir);
+  }
 }
 
 /** The unit's key prefix: the name's UTF-8 length as a LEB128 varint, then the name. */

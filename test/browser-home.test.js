@@ -1,0 +1,30 @@
+// browser-home.test.js: in Chromium, a unit's _home (on the default IndexedDB store)
+// survives a real page reload, nested tables and number types included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, CHROMIUM } from './browser/serve.js';
+
+test('_home survives a page reload in Chromium (IndexedDB by default)', { timeout: 120000 }, async () => {
+  const server = await serve();
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cu-chromium-')), CHROMIUM);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/test/browser/home-page.html`);
+    const first = await page.evaluate(() => window.result);
+    assert.equal(first.error, undefined, first.error);
+    assert.equal(first.visits, 1);
+    await page.reload();
+    const second = await page.evaluate(() => window.result);
+    assert.equal(second.error, undefined, second.error);
+    assert.equal(second.visits, 2, 'the first visit\'s commit was found after the reload');
+    assert.deepEqual(second.seen, { name: 'Ada', langs: ['lua', 'c'], nested: { deep: { value: 2.5 } } });
+    assert.equal(second.types, 'float');
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
