@@ -7,6 +7,7 @@ export const TAG = Object.freeze({
   NIL: 0, FALSE: 1, TRUE: 2, INT: 3, INT64: 4, FLOAT: 5, ASCII: 6, UTF8: 7, BYTES: 8,
   ARRAY: 9, OBJECT: 10, MAP: 11, END: 12, REF: 13, FUNCTION: 14, USERDATA: 15,
   THREAD: 16, RESET: 17, BIGINT: 18, EXTREF: 19, BUILT: 20, LONG: 21, STALE: 22, READONLY: 23,
+  CFUNC: 24, LFUNC: 25, UPVAL: 26, ENV: 27, FNREF: 28,
 });
 
 /** A Lua function, userdata or thread: described, never called. */
@@ -44,11 +45,17 @@ class Decoder {
 
   step(tag, num, ptr, len) {
     switch (tag) {
-      case TAG.ARRAY: case TAG.OBJECT: case TAG.MAP: {
-        const container = this.container(tag, len);
+      case TAG.ARRAY: case TAG.OBJECT: case TAG.MAP: case TAG.LFUNC: {
+        const container = tag === TAG.LFUNC ? this.func(ptr, len) : this.container(tag, len);
         this.put(container);
         this.tables.push(container);
-        this.frames.push({ container, kind: tag, key: undefined, haveKey: false });
+        this.frames.push({ container, kind: tag, key: undefined, haveKey: false, upvalue: 0, cell: 0 });
+        return tag === TAG.LFUNC ? container.id : undefined;
+      }
+      case TAG.UPVAL: {  // the next value is upvalue `upvalue` of the function being built
+        const frame = this.frames[this.frames.length - 1];
+        frame.upvalue++;
+        frame.cell = num;
         return;
       }
       case TAG.END: this.frames.pop(); return;
@@ -61,6 +68,7 @@ class Decoder {
   put(value) {
     const frame = this.frames[this.frames.length - 1];
     if (frame === undefined) this.values.push(value);
+    else if (frame.kind === TAG.LFUNC) this.upvalue(frame.container, frame.upvalue, frame.cell, value);
     else if (frame.kind === TAG.ARRAY) this.assign(frame.container, frame.kind, frame.container.length ?? 0, value, true);
     else if (!frame.haveKey) {
       frame.key = value;
@@ -114,6 +122,8 @@ export class ValueReader extends Decoder {
     return tag === TAG.ARRAY ? [] : tag === TAG.OBJECT ? {} : new Map();
   }
 
+  func() { throw new Error('cu: a function step in a result'); }
+
   assign(c, kind, key, value, isArray) {
     if (isArray) c.push(value);
     else if (kind === TAG.MAP) c.set(key, value);
@@ -151,6 +161,13 @@ export class Builder extends Decoder {
   }
 
   container() { return this.host.newTable(); }
+
+  func(ptr, len) { return this.host.newFunction(this.u8.slice(ptr, ptr + len)); }
+
+  upvalue(fn, i, cell, value) {
+    if (value !== undefined) fn.set(i, value);
+    fn.set(-i, cell);
+  }
 
   assign(t, kind, key, value, isArray) {
     t.set(isArray ? t.arr.length + 1 : this.host.storedKey(key), value);

@@ -455,7 +455,8 @@ export class Cu {
     }
     const details = { traceback: typeof traceback === 'string' ? traceback : '' };
     if (typeof value !== 'string') details.value = value;
-    if (kind === 'host' && (this.#hostFailure || this.#ext.failure)) details.cause = this.#hostFailure ?? this.#ext.failure;
+    const cause = this.#hostFailure ?? this.#ext.failure ?? this.#reader.failure;
+    if (kind === 'host' && cause) details.cause = cause;
     throw new CuError(kind, typeof message === 'string' ? message : String(message), details);
   }
 

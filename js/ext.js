@@ -11,7 +11,7 @@
 // Keys: the same, except that a byte string is '\uD800' + one char per byte (no string
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
 
-import { TAG, Builder, setProperty } from './codec.js';
+import { TAG, Builder, setProperty, LuaOpaque } from './codec.js';
 import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, encodeHeader } from './persist.js';
 
 const SAFE = 2 ** 53;
@@ -82,6 +82,19 @@ export class HostTable {
     yield* this.hash;
   }
 }
+
+/** A stored Lua function: a graph node like a table (so it is stored, counted and loaded
+    the same way) whose entry 0 is its bytecode, entries 1..n its upvalues' values (ENV for
+    the global environment) and entries -1..-n their cell ids (src/closure.c). */
+export class HostFunction extends HostTable {}
+
+/** A standard library C function, stored by name. */
+export class LuaCFunction {
+  constructor(name) { this.name = name; }
+}
+
+/** The global environment, as an upvalue value. */
+export const LUA_ENV = Object.freeze({ env: true });
 
 /** A JS value given as input, read lazily and never copied. Read-only. */
 export class JsView {
@@ -166,11 +179,12 @@ export class ExtHost {
     this.nextId = Math.max(this.nextId, this.store.meta.nextId);
   }
 
-  /** The HostTable for a stored id, unread until first use. */
-  stub(id) {
+  /** The HostTable (or HostFunction) for a stored id, unread until first use. */
+  stub(id, isFunction = false) {
     let t = this.objects.get(id);
     if (t === undefined) {
-      t = this.#table(id);
+      t = isFunction ? new HostFunction(id) : new HostTable(id);
+      this.objects.set(id, t);
       t.loaded = false;
       t.known = new Set();
       t.stored = true;
@@ -182,7 +196,7 @@ export class ExtHost {
       time (t.known) is kept as it is in memory. */
   load(t) {
     if (t.loaded) return t;
-    const { entries, corrupt, refs } = this.store.loadTable(t.id, (id) => this.stub(id));
+    const { entries, corrupt, refs } = this.store.loadTable(t.id, (id) => this.stub(id), this.decodeExtra);
     for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, v);
     for (const k of t.known) corrupt.delete(k);
     t.refs = refs;
@@ -195,7 +209,7 @@ export class ExtHost {
   /** t[key]: from memory, or for a table not read whole, that one record from the store. */
   entry(t, key) {
     if (t.loaded || t.known.has(key)) return t.get(key);
-    const v = this.store.getEntry(t.id, key, (id) => this.stub(id));
+    const v = this.store.getEntry(t.id, key, (id) => this.stub(id), this.decodeExtra);
     t.known.add(key);
     if (v !== undefined) t.set(key, v);
     return v;
@@ -264,7 +278,29 @@ export class ExtHost {
   }
 
   encode(v) {
-    return encodeValue(v, (x) => (x instanceof HostTable ? x.id : undefined));
+    return encodeValue(v, (x) => (x instanceof HostTable && !(x instanceof HostFunction) ? x.id : undefined), encodeExtra);
+  }
+
+  /** Stored forms persist.js does not know: functions. */
+  decodeExtra = (b, view, end) => {
+    switch (b[0]) {
+      case 0x71: return this.stub(view.getUint32(1) * 2 ** 32 + view.getUint32(5), true);  // 'q'
+      case 0x63: return new LuaCFunction(new TextDecoder().decode(b.subarray(1, end)));    // 'c'
+      case 0x65: return LUA_ENV;                                                         // 'e'
+      default: throw new StoreError(`a record has an unknown type ${b[0]}`);
+    }
+  };
+
+  newFunction(bytecode) {
+    const f = new HostFunction(this.nextId++);
+    this.objects.set(f.id, f);
+    f.set(0, bytecode);
+    this.garbage++;
+    if (this.txn) {
+      f.fresh = true;
+      this.txn.created.push(f);
+    }
+    return f;
   }
 
   newTable() {
@@ -413,6 +449,9 @@ export class ExtHost {
       case TAG.BIGINT: return new LuaBigInt(hexToBigInt(this.ascii(ptr, len)));
       case TAG.EXTREF: return this.reference(num);
       case TAG.BUILT: return this.reader.takeBuilt();
+      case TAG.FNREF: return this.objects.get(num);
+      case TAG.CFUNC: return new LuaCFunction(this.ascii(ptr, len));
+      case TAG.ENV: return LUA_ENV;
       default: throw new Error(`cu: bad value tag ${tag}`);
     }
   }
@@ -467,10 +506,11 @@ export class ExtHost {
   /** A stored value (or input value) as a JS value: the lossless mapping of docs/api.md.
       Iterative, so nesting depth is not bounded by the JS stack. */
   toJS(value, memo = new Map()) {
+    if (value instanceof HostFunction) return new LuaOpaque('function', `function: stored #${value.id}`);
     if (!(value instanceof HostTable)) return scalarToJS(value);
     if (value.corrupt) throw value.corrupt.values().next().value;
     const work = [];
-    const convert = (v) => (v instanceof HostTable ? memo.get(v) ?? shell(v) : scalarToJS(v));
+    const convert = (v) => (v instanceof HostFunction ? this.toJS(v) : v instanceof HostTable ? memo.get(v) ?? shell(v) : scalarToJS(v));
     const shell = (t) => {
       this.load(t);
       let out;
@@ -515,6 +555,9 @@ export class ExtHost {
         if (value instanceof LuaFloat) { tag = TAG.FLOAT; v.setFloat64(base + 8, value.value, true); break; }
         if (value instanceof LuaBigInt) return this.longSlot(which, TAG.BIGINT, encoder.encode(value.value.toString(16)));
         if (value instanceof Uint8Array && !input) return this.bytesSlot(which, TAG.BYTES, value);
+        if (value instanceof HostFunction) { tag = TAG.LFUNC; v.setFloat64(base + 8, value.id, true); break; }
+        if (value instanceof LuaCFunction) return this.bytesSlot(which, TAG.CFUNC, encoder.encode(value.name));
+        if (value === LUA_ENV) { tag = TAG.ENV; break; }
         if (value instanceof HostTable || value instanceof JsView) { tag = TAG.EXTREF; v.setFloat64(base + 8, value.id, true); break; }
         if (!input) throw new Error(`cu: a stored value of unknown form`);
         tag = TAG.EXTREF;  // a JS object from input: a view of it
@@ -642,6 +685,19 @@ export class ExtHost {
         return 0;
       }, -1),
       js_ext_iter_release: (iter) => { this.iterators.delete(iter); },
+      js_ext_fn_code: guard((id) => {
+        const f = this.lookup(id);
+        if (!(f instanceof HostFunction)) return STATUS.STALE;
+        return this.bytesSlot(0, TAG.BYTES, this.entry(f, 0));
+      }, -1),
+      js_ext_fn_upvalue: guard((id, i) => {
+        const f = this.lookup(id);
+        if (!(f instanceof HostFunction)) return STATUS.STALE;
+        const tag = this.toSlot(0, this.entry(f, i));
+        this.view.setFloat64(this.slots + SLOT_SIZE + 8, this.entry(f, -i) ?? 0, true);
+        return tag;
+      }, -1),
+      js_ext_new_id: () => this.nextId++,
       js_ext_table_new: () => this.newTable().id,
       js_ext_table_bytes: guard((id) => {
         const o = this.objects.get(id);
@@ -681,9 +737,18 @@ export class ExtHost {
 
 function scalarToJS(value) {
   if (value instanceof LuaFloat || value instanceof LuaBigInt) return value.value;
+  if (value instanceof LuaCFunction) return new LuaOpaque('function', `function: builtin ${value.name}`);
   if (value instanceof Uint8Array) return value.slice();
   if (value instanceof JsView) return value.value;
   return value ?? null;
+}
+
+/** persist.js writes these through encodeValue's `extra`. */
+function encodeExtra(w, v) {
+  if (v instanceof HostFunction) { w.byte(0x71); w.id(v.id); return; }         // 'q' id
+  if (v instanceof LuaCFunction) { w.byte(0x63); w.bytes(encoder.encode(v.name)); return; }  // 'c' name
+  if (v === LUA_ENV) { w.byte(0x65); return; }                                  // 'e'
+  throw new StoreError(`cannot store a ${v?.constructor?.name ?? typeof v}`);
 }
 
 export function hexToBigInt(hex) {

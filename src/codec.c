@@ -6,6 +6,7 @@
 ** to by its index, so the host can rebuild the same graph.
 */
 #include <stdint.h>
+#include <string.h>
 #include "lauxlib.h"
 #include "bigint.h"
 #include "cu.h"
@@ -107,6 +108,73 @@ static int codec_kind(lua_State *L, int t, lua_Integer *n) {
   return strings ? CODEC_OBJECT : CODEC_MAP;
 }
 
+static int codec_seen(lua_State *L, int idx, Walk *w);
+static void codec_frame(lua_State *L, int idx, Walk *w, lua_Integer n);
+
+/* A function to store: a standard library function by name, a function already stored
+   or restored by its id, else its bytecode and upvalues (a frame). */
+static void codec_function(lua_State *L, int idx, Walk *w) {
+  double id;
+  size_t len;
+  if (lua_iscfunction(L, idx)) {
+    const char *name = closure_cname(L, idx, &len);
+    if (name == NULL) luaL_error(L, "external tables hold only the standard library's C functions");
+    host_value(CODEC_CFUNC, 0, name, (int32_t)len);
+    lua_pop(L, 1);
+    return;
+  }
+  if ((id = closure_id(L, idx)) > 0) {
+    host_value(CODEC_FNREF, id, NULL, 0);
+    return;
+  }
+  if (codec_seen(L, idx, w)) return;
+  const char *code = closure_dump(L, idx, &len);
+  double fid = host_value(CODEC_LFUNC, 0, code, (int32_t)len);
+  lua_pop(L, 1);
+  if (fid > 0) closure_bind(L, idx, fid);  /* its upvalues are captured at each commit */
+  lua_Debug ar;
+  lua_pushvalue(L, idx);
+  lua_getinfo(L, ">u", &ar);
+  codec_frame(L, idx, w, -2 - (lua_Integer)ar.nups);
+}
+
+/* Whether the table or function at idx was sent already (then a REF is sent); else it is
+   numbered for later REFs. */
+static int codec_seen(lua_State *L, int idx, Walk *w) {
+  if (lua_isnil(L, w->visited)) {
+    lua_newtable(L);
+    lua_replace(L, w->visited);
+    lua_newtable(L);
+    lua_replace(L, w->frames);
+  }
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, w->visited) == LUA_TNUMBER) {
+    host_value(CODEC_REF, (double)lua_tointeger(L, -1), NULL, 0);
+    lua_pop(L, 1);
+    return 1;
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, idx);
+  lua_pushinteger(L, w->ntables++);
+  lua_rawset(L, w->visited);
+  return 0;
+}
+
+/* Pushes a frame for the table or function at idx: n is its length as an ARRAY, -1 for
+   other tables, or -2 - nups for a function. */
+static void codec_frame(lua_State *L, int idx, Walk *w, lua_Integer n) {
+  int b = w->depth++ * 4;
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, w->frames, b + FRAME_TABLE);
+  lua_pushinteger(L, n);
+  lua_rawseti(L, w->frames, b + FRAME_N);
+  lua_pushlightuserdata(L, (void *)&codec_none);
+  lua_rawseti(L, w->frames, b + FRAME_PENDING);
+  if (n >= 0 || n <= -2) lua_pushinteger(L, 0);
+  else lua_pushnil(L);
+  lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+}
+
 /*
 ** Sends the value on top of the stack and pops it. A table not seen before is only
 ** begun: it becomes a frame that codec_walk advances.
@@ -135,38 +203,20 @@ static void codec_begin(lua_State *L, Walk *w) {
         return;
       }
       lua_pop(L, 1);
-      if (lua_isnil(L, w->visited)) {
-        lua_newtable(L);
-        lua_replace(L, w->visited);
-        lua_newtable(L);
-        lua_replace(L, w->frames);
-      }
-      lua_pushvalue(L, top);
-      if (lua_rawget(L, w->visited) == LUA_TNUMBER) {
-        host_value(CODEC_REF, (double)lua_tointeger(L, -1), NULL, 0);
-        lua_pop(L, 2);
-        return;
-      }
-      lua_pop(L, 1);
-      lua_pushvalue(L, top);
-      lua_pushinteger(L, w->ntables++);
-      lua_rawset(L, w->visited);
+      if (codec_seen(L, top, w)) break;
       lua_Integer n;
       int kind = codec_kind(L, top, &n);
       host_value(kind, 0, NULL, (int32_t)n);
-      int b = w->depth++ * 4;
-      lua_pushvalue(L, top);
-      lua_rawseti(L, w->frames, b + FRAME_TABLE);
-      lua_pushinteger(L, kind == CODEC_ARRAY ? n : -1);
-      lua_rawseti(L, w->frames, b + FRAME_N);
-      lua_pushlightuserdata(L, (void *)&codec_none);
-      lua_rawseti(L, w->frames, b + FRAME_PENDING);
-      if (kind == CODEC_ARRAY) lua_pushinteger(L, 0);
-      else lua_pushnil(L);
-      lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+      codec_frame(L, top, w, kind == CODEC_ARRAY ? n : -1);
       break;
     }
-    case LUA_TFUNCTION: case LUA_TTHREAD: case LUA_TLIGHTUSERDATA:
+    case LUA_TFUNCTION:
+      if (w->store) {
+        codec_function(L, top, w);
+        break;
+      }
+      /* fall through */
+    case LUA_TTHREAD: case LUA_TLIGHTUSERDATA:
       if (w->store) luaL_error(L, "external tables cannot hold a %s", luaL_typename(L, top));
       codec_opaque(L, top, lua_type(L, top) == LUA_TFUNCTION ? CODEC_FUNCTION
                            : lua_type(L, top) == LUA_TTHREAD ? CODEC_THREAD : CODEC_USERDATA);
@@ -207,7 +257,29 @@ static void codec_walk(lua_State *L, Walk *w) {
     lua_rawgeti(L, w->frames, b + FRAME_N);
     lua_Integer n = lua_tointeger(L, -1);
     lua_rawgeti(L, w->frames, b + FRAME_CURSOR);
-    if (n >= 0) {  /* array: values in order */
+    if (n <= -2) {  /* a function: its upvalues in order, each after its cell id */
+      int i = (int)lua_tointeger(L, -1) + 1;
+      lua_settop(L, t);
+      if (i > -n - 2) {
+        host_value(CODEC_END, 0, NULL, 0);
+        w->depth--;
+      }
+      else {
+        lua_pushinteger(L, i);
+        lua_rawseti(L, w->frames, b + FRAME_CURSOR);
+        host_value(CODEC_UPVAL, closure_cell(L, t, i), NULL, 0);
+        const char *name = lua_getupvalue(L, t, i);
+        lua_pushglobaltable(L);
+        int env = name != NULL && strcmp(name, "_ENV") == 0 && lua_rawequal(L, -1, -2);
+        lua_pop(L, 1);
+        if (env) {
+          host_value(CODEC_ENV, 0, NULL, 0);
+          lua_pop(L, 1);
+        }
+        else codec_begin(L, w);
+      }
+    }
+    else if (n >= 0) {  /* array: values in order */
       lua_Integer i = lua_tointeger(L, -1) + 1;
       lua_settop(L, t);
       if (i > n) {

@@ -31,5 +31,16 @@
 #define CODEC_LONG    21   /* (slots only) a string too long for the slot; num: its ticket */
 #define CODEC_STALE   22   /* (slots only) the table or view no longer exists */
 #define CODEC_READONLY 23  /* (slots only) the view is read-only */
+/* Functions, in store mode only (closure.c): */
+#define CODEC_CFUNC   24   /* p, len: a standard library function's name, e.g. "string.format" */
+#define CODEC_LFUNC   25   /* p, len: bytecode (a slot: num = the stored function's id); then, per
+                              upvalue, an UPVAL step and the upvalue's value; then END */
+#define CODEC_UPVAL   26   /* num: the upvalue's cell id (functions sharing an upvalue share it) */
+#define CODEC_ENV     27   /* the value is the unit's global environment */
+#define CODEC_FNREF   28   /* num: the id of a function already stored or restored */
+
+/* What the js_ext_* imports answer when they could not do it: STALE, READONLY, or a
+   negative number when the host's side failed. */
+#define CODEC_FAILED(t) ((t) < 0 || (t) == CODEC_STALE || (t) == CODEC_READONLY)
 
 #endif

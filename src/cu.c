@@ -132,6 +132,11 @@ static int cu_load(lua_State *L, Request *req, int name) {
   return LUA_OK;
 }
 
+static int cu_capture(lua_State *L) {
+  closure_capture(L);
+  return 0;
+}
+
 /* The protected body of a compute. Stack: 1 = the Request. */
 static int cu_compute(lua_State *L) {
   Request *req = lua_touserdata(L, 1);
@@ -145,6 +150,10 @@ static int cu_compute(lua_State *L) {
     unit.bufsize = 0;
   }
   if (status == LUA_OK) status = lua_pcall(L, 0, LUA_MULTRET, 2);
+  if (status == LUA_OK && !unit.lim.hit) {  /* what stored functions' upvalues hold now */
+    lua_pushcfunction(L, cu_capture);
+    status = lua_pcall(L, 0, 0, 2);
+  }
   if (unit.lim.hit) {  /* also when `return pcall(f)` swallowed it, or lstrlib raised */
     lua_pushstring(L, unit.lim.why);
     status = LUA_ERRRUN;

@@ -66,6 +66,7 @@ typedef struct CuUnit {
   double stats[5];  /* filled by get_memory_stats for the host to read */
   ExtSlot ext_slots[2];
   unsigned ext_proxies_made;  /* for pacing the collector (ext.c) */
+  int ext_ids_ref, ext_proxies_ref;  /* registry references of ext.c's two caches */
 } CuUnit;
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */
@@ -84,7 +85,22 @@ double limits_instructions(lua_State *L);
 /* ext.c: external tables. */
 #define EXT_IDS_KEY "cu.ext.ids"  /* registry: proxy -> id, weak keys */
 int ext_open(lua_State *L);
+void ext_push_slot_value(lua_State *L, int which);
+void ext_fail(lua_State *L, int32_t status);
+int ext_set_value(lua_State *L, double id, int i, int v);
+void ext_get_value(lua_State *L, double id, int i);
 ExtSlot *ext_slots(void);
+
+/* closure.c: storing and restoring Lua functions. */
+const char *closure_cname(lua_State *L, int idx, size_t *len);
+double closure_id(lua_State *L, int idx);
+double closure_cell(lua_State *L, int f, int i);
+const char *closure_dump(lua_State *L, int idx, size_t *len);
+void closure_push(lua_State *L, double id);
+void closure_push_cfunction(lua_State *L, const char *name, size_t len);
+void closure_bind(lua_State *L, int idx, double id);
+void closure_capture(lua_State *L);
+int closure_open(lua_State *L);
 
 /* libs.c: the library profiles, print and warn. */
 int libs_open(lua_State *L);

@@ -24,9 +24,16 @@
 #define EXT_META "cu.ext"        /* registry: the proxies' metatable */
 #define EXT_ITER "cu.ext.iter"   /* registry: metatable of pairs iterators */
 
-/* Upvalues of every metamethod. */
+/* Upvalues of every metamethod (the same tables are in the registry, by reference, for
+   code that runs outside a metamethod: closure.c's capture). */
 #define EXT_IDS     lua_upvalueindex(1)   /* proxy -> id, weak keys */
 #define EXT_PROXIES lua_upvalueindex(2)   /* id -> proxy, weak values */
+
+/* Pushes the ids table and gives its index. */
+static int EXT_IDS_SLOT(lua_State *L) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, cu_unit(L)->ext_ids_ref);
+  return lua_gettop(L);
+}
 
 /* A key or value as the host imports take it. */
 typedef struct ExtArg {
@@ -103,7 +110,8 @@ static const char *ext_key(lua_State *L, int idx, ExtArg *k) {
   }
 }
 
-static void ext_fail(lua_State *L, int32_t status) {
+/* Raises the error for a failed import (a store failure is reported by the host). */
+void ext_fail(lua_State *L, int32_t status) {
   if (status == CODEC_READONLY) ext_error(L, "this table is read-only (input given by the host)");
   if (status == CODEC_STALE)
     ext_error(L, "this external table no longer exists (it was made by a compute that was rolled back, or its input was replaced)");
@@ -124,22 +132,31 @@ static void ext_fail(lua_State *L, int32_t status) {
 ** work per batch of proxies keeps it flat (about 45 KB) and costs nothing elsewhere.
 */
 static void ext_push_proxy(lua_State *L, double id) {
-  if (lua_rawgeti(L, EXT_PROXIES, (lua_Integer)id) == LUA_TTABLE) return;
+  CuUnit *u = cu_unit(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ext_proxies_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)id) == LUA_TTABLE) {
+    lua_remove(L, -2);
+    return;
+  }
   lua_pop(L, 1);
-  if (++cu_unit(L)->ext_proxies_made % EXT_PACE_EVERY == 0) lua_gc(L, LUA_GCSTEP, EXT_PACE_KB);
+  int proxies = lua_gettop(L);
+  if (++u->ext_proxies_made % EXT_PACE_EVERY == 0) lua_gc(L, LUA_GCSTEP, EXT_PACE_KB);
   lua_createtable(L, 0, 0);
   luaL_setmetatable(L, EXT_META);
-  lua_pushvalue(L, -1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, u->ext_ids_ref);
+  lua_pushvalue(L, -2);
   lua_pushnumber(L, id);
-  lua_rawset(L, EXT_IDS);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
   lua_pushvalue(L, -1);
-  lua_rawseti(L, EXT_PROXIES, (lua_Integer)id);
+  lua_rawseti(L, proxies, (lua_Integer)id);
+  lua_remove(L, proxies);
   host_ext_retain(id);
 }
 
 /* Pushes the value the host left in a slot. The slot is copied first: allocating may run
    a finalizer that uses the slots again. */
-static void ext_push_slot(lua_State *L, int which) {
+void ext_push_slot_value(lua_State *L, int which) {
   ExtSlot s = cu_unit(L)->ext_slots[which];
   switch (s.tag) {
     case CODEC_NIL: lua_pushnil(L); break;
@@ -170,6 +187,8 @@ static void ext_push_slot(lua_State *L, int which) {
       break;
     }
     case CODEC_EXTREF: ext_push_proxy(L, s.num); break;
+    case CODEC_LFUNC: closure_push(L, s.num); break;
+    case CODEC_CFUNC: closure_push_cfunction(L, (const char *)s.data, (size_t)s.len); break;
     default: ext_fail(L, s.tag);
   }
 }
@@ -179,8 +198,8 @@ static int ext_index(lua_State *L) {
   ExtArg k;
   if (ext_key(L, 2, &k) != NULL) return 0;  /* t[nil], t[{}]: nil, as for a table */
   int32_t tag = host_ext_get(id, k.tag, k.num, k.p, k.len);
-  if (tag < 0 || tag >= CODEC_STALE) ext_fail(L, tag);  /* negative: the host's side failed */
-  ext_push_slot(L, 0);
+  if (CODEC_FAILED(tag)) ext_fail(L, tag);  /* negative: the host's side failed */
+  ext_push_slot_value(L, 0);
   return 1;
 }
 
@@ -194,60 +213,98 @@ static int ext_store(lua_State *L) {
   return 0;
 }
 
-static int ext_newindex(lua_State *L) {
-  double id = ext_id(L, 1);
-  ExtArg k, v;
-  const char *bad = ext_key(L, 2, &k);
-  if (bad) return ext_error(L, "%s", bad);
-  memset(&v, 0, sizeof v);
-  switch (lua_type(L, 3)) {
+/*
+** t[key] = the value at v, for table id; kidx is where the key is, for messages (0: the
+** key is an upvalue number). Returns 1 if the value was a plain table, stored as a new
+** external table (the caller may want a proxy for it instead).
+*/
+static int ext_assign(lua_State *L, double id, ExtArg *k, int kidx, int v) {
+  ExtArg val;
+  int built = 0;
+  memset(&val, 0, sizeof val);
+  switch (lua_type(L, v)) {
     case LUA_TNIL: {
-      int32_t status = host_ext_delete(id, k.tag, k.num, k.p, k.len);
+      int32_t status = host_ext_delete(id, k->tag, k->num, k->p, k->len);
       if (status != 0) ext_fail(L, status);
       return 0;
     }
     case LUA_TBOOLEAN: case LUA_TNUMBER: case LUA_TSTRING:
-      ext_key(L, 3, &v);  /* the same encoding, except that NaN is a fine value */
-      if (lua_type(L, 3) == LUA_TNUMBER && !lua_isinteger(L, 3)) {
-        v.tag = CODEC_FLOAT;  /* values keep their subtype: 2.0 stays a float */
-        v.num = lua_tonumber(L, 3);
+      ext_key(L, v, &val);  /* the same encoding, except that NaN is a fine value */
+      if (lua_type(L, v) == LUA_TNUMBER && !lua_isinteger(L, v)) {
+        val.tag = CODEC_FLOAT;  /* values keep their subtype: 2.0 stays a float */
+        val.num = lua_tonumber(L, v);
       }
       break;
     case LUA_TTABLE:
-      lua_pushvalue(L, 3);
-      lua_rawget(L, EXT_IDS);
+      lua_pushvalue(L, v);
+      lua_rawget(L, EXT_IDS_SLOT(L));
       if (lua_isnumber(L, -1)) {  /* another external table: a reference */
-        v.tag = CODEC_EXTREF;
-        v.num = lua_tonumber(L, -1);
-      }
-      else {  /* a plain table: copied, with its cycles and shared parts */
-        host_ext_build(1);
-        lua_pushcfunction(L, ext_store);
-        lua_pushvalue(L, 3);
-        if (lua_pcall(L, 1, 0, 0) != LUA_OK) {  /* e.g. a function inside it */
-          host_ext_build(0);
-          ext_describe_key(L, 2);
-          return ext_error(L, "%s (key %s)", lua_tostring(L, -2), lua_tostring(L, -1));
-        }
-        v.tag = CODEC_BUILT;
-      }
-      lua_pop(L, 1);
-      break;
-    default:
-      if (big_is(L, 3)) {
-        big_pushhex(L, 3);
-        size_t len;
-        v.p = lua_tolstring(L, -1, &len);
-        v.len = (int32_t)len;
-        v.tag = CODEC_BIGINT;
+        val.tag = CODEC_EXTREF;
+        val.num = lua_tonumber(L, -1);
+        lua_pop(L, 2);
         break;
       }
-      ext_describe_key(L, 2);
-      return ext_error(L, "external tables cannot hold a %s (key %s)", luaL_typename(L, 3), lua_tostring(L, -1));
+      lua_pop(L, 2);
+      built = 1;  /* a plain table is copied, with its cycles and shared parts */
+      /* fall through */
+    case LUA_TFUNCTION:
+      if (!built && closure_id(L, v) > 0) {  /* stored or restored before: by reference */
+        val.tag = CODEC_FNREF;
+        val.num = closure_id(L, v);
+        break;
+      }
+      host_ext_build(1);
+      lua_pushcfunction(L, ext_store);
+      lua_pushvalue(L, v);
+      if (lua_pcall(L, 1, 0, 0) != LUA_OK) {  /* e.g. a coroutine inside it */
+        host_ext_build(0);
+        if (kidx) ext_describe_key(L, kidx);
+        else lua_pushfstring(L, "upvalue %d", (int)k->num);
+        return ext_error(L, "%s (key %s)", lua_tostring(L, -2), lua_tostring(L, -1));
+      }
+      val.tag = CODEC_BUILT;
+      break;
+    default:
+      if (big_is(L, v)) {
+        big_pushhex(L, v);
+        size_t len;
+        val.p = lua_tolstring(L, -1, &len);
+        val.len = (int32_t)len;
+        val.tag = CODEC_BIGINT;
+        break;
+      }
+      if (kidx) ext_describe_key(L, kidx);
+      else lua_pushfstring(L, "upvalue %d", (int)k->num);
+      return ext_error(L, "external tables cannot hold a %s (key %s)", luaL_typename(L, v), lua_tostring(L, -1));
   }
-  int32_t status = host_ext_set(id, k.tag, k.num, k.p, k.len, v.tag, v.num, v.p, v.len);
+  int32_t status = host_ext_set(id, k->tag, k->num, k->p, k->len, val.tag, val.num, val.p, val.len);
   if (status != 0) ext_fail(L, status);
+  return built;
+}
+
+static int ext_newindex(lua_State *L) {
+  double id = ext_id(L, 1);
+  ExtArg k;
+  const char *bad = ext_key(L, 2, &k);
+  if (bad) return ext_error(L, "%s", bad);
+  ext_assign(L, id, &k, 2, 3);
   return 0;
+}
+
+/* Upvalue i of stored function id = the value at v (closure.c). 1 if it was a plain table
+   (now an external table: ext_get_value gives its proxy). A stale id is skipped. */
+int ext_set_value(lua_State *L, double id, int i, int v) {
+  ExtArg k;
+  memset(&k, 0, sizeof k);
+  k.tag = CODEC_INT;
+  k.num = i;
+  return ext_assign(L, id, &k, 0, v);
+}
+
+void ext_get_value(lua_State *L, double id, int i) {
+  int32_t tag = host_ext_get(id, CODEC_INT, i, NULL, 0);
+  if (CODEC_FAILED(tag)) ext_fail(L, tag);
+  ext_push_slot_value(L, 0);
 }
 
 static int ext_len(lua_State *L) {
@@ -269,8 +326,8 @@ static int ext_next(lua_State *L) {
     *iter = 0;
     return 0;
   }
-  ext_push_slot(L, 0);
-  ext_push_slot(L, 1);
+  ext_push_slot_value(L, 0);
+  ext_push_slot_value(L, 1);
   return 2;
 }
 
@@ -316,9 +373,9 @@ static int ext_new(lua_State *L) {
 static int ext_bytes(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   int32_t tag = host_ext_bytes(ext_id(L, 1));
-  if (tag < 0 || tag >= CODEC_STALE) ext_fail(L, tag);
+  if (CODEC_FAILED(tag)) ext_fail(L, tag);
   if (tag == CODEC_NIL) return luaL_argerror(L, 1, "not a typed array");
-  ext_push_slot(L, 0);
+  ext_push_slot_value(L, 0);
   return 1;
 }
 
@@ -369,6 +426,10 @@ int ext_open(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, EXT_IDS_KEY);
   ext_weak_table(L, "v");                /* 3: proxies, id -> proxy */
   int mt = lua_gettop(L) - 2;
+  lua_pushvalue(L, mt + 1);
+  cu_unit(L)->ext_ids_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, mt + 2);
+  cu_unit(L)->ext_proxies_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, mt);                  /* luaL_setfuncs fills the table below the upvalues */
   lua_pushvalue(L, mt + 1);
   lua_pushvalue(L, mt + 2);

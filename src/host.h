@@ -24,8 +24,9 @@
 /* Text a script printed; returns 0, or non-zero when the host's callback failed. */
 CU_IMPORT("output") int32_t host_output(int32_t stream, const char *p, int32_t len);
 
-/* One step of a converted value (codec.h lists the tags). */
-CU_IMPORT("value") void host_value(int32_t tag, double num, const void *p, int32_t len);
+/* One step of a converted value (codec.h lists the tags). For an LFUNC step the host
+   answers with the id it gives the function; otherwise the answer means nothing. */
+CU_IMPORT("value") double host_value(int32_t tag, double num, const void *p, int32_t len);
 
 /* Monotonic time in milliseconds, for deadlines. */
 CU_IMPORT("now") double host_now(void);
@@ -48,6 +49,12 @@ CU_IMPORT("js_ext_table_bytes") int32_t host_ext_bytes(double id);
 CU_IMPORT("js_ext_read") void host_ext_read(double ticket, void *dst);
 CU_IMPORT("js_ext_retain") void host_ext_retain(double id);
 CU_IMPORT("js_ext_release") void host_ext_release(double id);
+/* A stored function's bytecode (in slot 0) and its upvalue i (value in slot 0, its cell id
+   in slot 1's num; tag CODEC_ENV for the global environment). */
+CU_IMPORT("js_ext_fn_code") int32_t host_ext_fn_code(double id);
+CU_IMPORT("js_ext_fn_upvalue") int32_t host_ext_fn_upvalue(double id, int32_t i);
+/* A new id, unique in the unit (for upvalue cells). */
+CU_IMPORT("js_ext_new_id") double host_ext_new_id(void);
 /* 1: the steps that follow build a table to store; 0: that build failed, drop it. */
 CU_IMPORT("js_ext_build") void host_ext_build(int32_t start);
 

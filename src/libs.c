@@ -162,5 +162,6 @@ int libs_open(lua_State *L) {
   libs_set(L, NULL, "print", libs_print);
   luaL_requiref(L, "bigint", luaopen_bigint, 1);  /* a global, and require("bigint") */
   lua_pop(L, 1);
-  return ext_open(L);
+  ext_open(L);
+  return closure_open(L);  /* last: it names the C functions of every library */
 }

@@ -122,12 +122,6 @@ for (const [kind, open] of Object.entries(stores)) {
   });
 }
 
-test('functions cannot be stored yet: a clear error, nothing written', async () => {
-  const store = new MemoryStore();
-  const a = await Cu.create({ store, name: 'app' });
-  await assert.rejects(a.compute('function _home.f() end'), { message: /cannot hold a function \(key "f"\)/ });
-});
-
 test('units without a store have no snapshots', async () => {
   const cu = await Cu.create();
   await assert.rejects(cu.saveState('x'), { kind: 'store', message: /no store/ });

@@ -38,11 +38,11 @@ static void native_text(char *dst, size_t size, const char *p, int32_t len) {
   dst[n] = '\0';
 }
 
-void host_value(int32_t tag, double num, const void *p, int32_t len) {
-  if (tag == CODEC_RESET) { native.count = 0; depth = 0; return; }
-  if (tag == CODEC_END) { if (--depth == 0) native.count++; return; }
-  if (depth > 0) { if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) depth++; return; }
-  if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) { depth = 1; if (native.count == 0) strcpy(native.first, "table"); return; }
+double host_value(int32_t tag, double num, const void *p, int32_t len) {
+  if (tag == CODEC_RESET) { native.count = 0; depth = 0; return 0; }
+  if (tag == CODEC_END) { if (--depth == 0) native.count++; return 0; }
+  if (depth > 0) { if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) depth++; return 0; }
+  if (tag >= CODEC_ARRAY && tag <= CODEC_MAP) { depth = 1; if (native.count == 0) strcpy(native.first, "table"); return 0; }
   char text[256];
   switch (tag) {
     case CODEC_NIL: strcpy(text, "nil"); break;
@@ -57,6 +57,7 @@ void host_value(int32_t tag, double num, const void *p, int32_t len) {
   if (native.count == 1 && (tag == CODEC_ASCII || tag == CODEC_UTF8 || tag == CODEC_BYTES))
     native_text(native.message, sizeof native.message, p, len);
   native.count++;
+  return 0;
 }
 
 double host_now(void) {
@@ -90,3 +91,6 @@ void host_ext_read(double ticket, void *dst) { (void)ticket; (void)dst; }
 void host_ext_retain(double id) { (void)id; }
 void host_ext_release(double id) { (void)id; }
 void host_ext_build(int32_t start) { (void)start; }
+int32_t host_ext_fn_code(double id) { (void)id; return CODEC_STALE; }
+int32_t host_ext_fn_upvalue(double id, int32_t i) { (void)id; (void)i; return CODEC_STALE; }
+double host_ext_new_id(void) { static double next = 1; return next++; }

@@ -1,0 +1,124 @@
+// functions.test.js: functions and closures stored in _home persist: bytecode with debug
+// info, upvalues captured at every commit, shared upvalues kept shared, _ENV re-bound,
+// standard library functions by name, restored functions cached.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cu, CuError } from '../js/index.js';
+import { MemoryStore } from '../js/stores/memory.js';
+
+const values = async (cu, code) => (await cu.run(code)).values;
+
+test('a counter in an upvalue goes on after a restart (real processes, LMDB)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cu-fn-'));
+  const script = join(dir, 'step.mjs');
+  writeFileSync(script, `import { Cu } from ${JSON.stringify(new URL('../js/index.js', import.meta.url).href)};
+    const cu = await Cu.create({ store: 'lmdb:${dir}', name: 'counter' });
+    const out = [];
+    for (const code of process.argv.slice(2)) out.push(await cu.compute(code));
+    await cu.close();
+    process.stdout.write(JSON.stringify(out));`);
+  const run = (...codes) => JSON.parse(execFileSync(process.execPath, [script, ...codes], { encoding: 'utf8' }));
+  assert.deepEqual(run('local n = 0 function _home.next() n = n + 1 return n end', 'return _home.next()', 'return _home.next()', 'return _home.next()'), [null, 1, 2, 3]);
+  assert.deepEqual(run('return _home.next()'), [4]);
+  assert.deepEqual(run('return _home.next()', 'return _home.next()'), [5, 6]);
+});
+
+test('upvalue changes are captured when a compute succeeds, not when it fails', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute('local n = 10 function _home.bump(by) n = n + by return n end');
+  assert.equal(await a.compute('return _home.bump(1)'), 11);
+  await assert.rejects(a.compute('_home.bump(100) error("fail")'));
+  const b = await Cu.create({ store, name: 'u' });
+  assert.equal(await b.compute('return _home.bump(0)'), 11, 'the failed compute\'s change was not kept');
+});
+
+test('upvalues shared between functions stay shared after restore', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute(`local count = 0
+    local function inc() count = count + 1 end
+    local function get() return count end
+    _home.counter = {inc = inc, get = get}
+    function _home.reset() count = 0 end
+    inc() inc()`);
+  const b = await Cu.create({ store, name: 'u' });
+  assert.deepEqual(await values(b, 'local c = _home.counter c.inc() local x = c.get() _home.reset() return x, c.get()'), [3, 0]);
+  const c = await Cu.create({ store, name: 'u' });
+  assert.equal(await c.compute('_home.counter.inc() return _home.counter.get()'), 1);
+});
+
+test('_ENV is re-bound to the unit\'s globals; library functions are stored by name', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute('function _home.greet(n) return string.format("hi %s", n) .. suffix end _home.fmt = string.format _home.ins = table.insert');
+  const b = await Cu.create({ store, name: 'u' });
+  await b.compute('suffix = "!"');
+  assert.equal(await b.compute('return _home.greet("ada")'), 'hi ada!');
+  assert.deepEqual(await values(b, 'local t = {} _home.ins(t, 5) return _home.fmt("%05.1f", 2.25), t[1], _home.fmt == string.format'), ['002.2', 5, true]);
+});
+
+test('errors in restored functions keep their chunk name and line', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute('\n\nfunction _home.fail()\n  error("from line 4")\nend', { name: 'lib.lua' });
+  const b = await Cu.create({ store, name: 'u' });
+  const err = await b.compute('_home.fail()').catch((e) => e);
+  assert.equal(err.message, 'lib.lua:4: from line 4');
+  assert.match(err.traceback, /lib\.lua:4: in field 'fail'|lib\.lua:4: in function/);
+});
+
+test('recursive functions, nested functions and table upvalues', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute(`
+    local function fact(n) if n <= 1 then return 1 end return n * fact(n - 1) end
+    _home.fact = fact
+    local cache = {hits = 0}
+    local function helper(x) cache.hits = cache.hits + 1 return x * 2 end
+    function _home.double(x) return helper(x) end
+    function _home.hits() return cache.hits end
+    _home.double(1)`);
+  const b = await Cu.create({ store, name: 'u' });
+  assert.deepEqual(await values(b, 'return _home.fact(10), _home.double(21), _home.hits()'), [3628800, 42, 2]);
+  const c = await Cu.create({ store, name: 'u' });
+  assert.equal(await c.compute('return _home.hits()'), 2, 'the table upvalue is an external table, so its change was kept');
+});
+
+test('a restored function is loaded once per unit', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute('_home.f = function() return 1 end _home.same = _home.f');
+  const b = await Cu.create({ store, name: 'u' });
+  assert.deepEqual(await values(b, 'return rawequal(_home.f, _home.f), rawequal(_home.f, _home.same), _home.f()'), [true, true, 1]);
+});
+
+test('binary chunks still cannot be loaded by scripts', async () => {
+  const cu = await Cu.create({ store: new MemoryStore() });
+  const [f, msg] = (await cu.run('return load(string.dump(function() end))')).values;
+  assert.equal(f, null);
+  assert.match(msg, /binary chunk/);
+});
+
+test('damaged bytecode in the store is a store error, not a crash', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute('_home.f = function() return "ok" end _home.g = function() return "fine" end');
+  const unit = await store.openUnit('u');
+  const code = [...unit.range(new Uint8Array(0))].find(([, v]) => v[0] === 0x62 && v[2] === 0x4c);  // 'b' then "\x1bLua"
+  assert.ok(code, 'found a stored bytecode record');
+  const damaged = code[1].slice();
+  damaged[20] ^= 0xff;
+  await unit.commit([[code[0], damaged]]);
+  const b = await Cu.create({ store, name: 'u' });
+  const results = await Promise.allSettled([b.compute('return _home.f()'), b.compute('return _home.g()')]);
+  const failed = results.filter((r) => r.status === 'rejected');
+  assert.equal(failed.length, 1);
+  assert.ok(failed[0].reason instanceof CuError && failed[0].reason.kind === 'store', String(failed[0].reason));
+  assert.match(failed[0].reason.message, /corrupt/);
+  assert.equal(await b.compute('return 1 + 1'), 2);
+});
