@@ -29,6 +29,8 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # limits_gc_pcall instead (src/limits.c). Lua's sources stay unmodified.
 build/wasm/lgc.o build/native/lua/lgc.o: EXTRA_CFLAGS := -DluaD_pcall=limits_gc_pcall
 # The pattern matcher's work counts against the limits too (src/limits.c).
+# The count hook's per-instruction call, inlined (src/limits_vm.h).
+build/wasm/lvm.o build/native/lua/lvm.o: EXTRA_CFLAGS := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
 # luaconf.h defines all four only when luai_likely is not defined yet.
 build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/cu_limits.h \
   -Dmemcmp=limits_memcmp '-Dluai_likely(x)=__builtin_expect(((x) != 0), 1)' \
@@ -52,7 +54,7 @@ setup:
 $(LUA_SRC)/lua.h:
 	@scripts/fetch-lua
 
-build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h Makefile | $(LUA_SRC)/lua.h
+build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h src/limits_vm.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
 build/wasm/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
@@ -70,7 +72,7 @@ dist/cu.wasm: $(WASM_OBJS)
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_LDFLAGS) $(WASM_OBJS) -o $@
 
-build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h Makefile | $(LUA_SRC)/lua.h
+build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h src/limits_vm.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)

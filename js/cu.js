@@ -299,7 +299,7 @@ export class Cu {
       output: collect.output.join(''),
       warnings: collect.warnings,
       ioOutput: this.#ext.io.get('output') === undefined ? null : this.getOutput(),
-      stats: { instructions: stats[4], memoryPeak: stats[3], ms },
+      stats: { instructions: Number.isNaN(stats[4]) ? null : stats[4], memoryPeak: stats[3], ms },
     };
   }
 

@@ -80,6 +80,7 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
 
 /* limits.c: instruction budget and deadline, checked in a count hook. */
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
+void limits_watch(lua_State *L, lua_State *co);
 double limits_instructions(lua_State *L);
 
 /* ext.c: external tables. */

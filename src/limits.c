@@ -14,12 +14,17 @@
 ** to hook, e.g. string.find with ".-.-.-.-b$" on a long string. The Makefile routes
 ** its l_unlikely tests (one per matching step) and its memcmp (plain find) through
 ** limits_step and limits_memcmp, which count that work against the same limits.
+**
+** The hook costs more than its own calls: with any hook set, Lua's interpreter calls
+** luaG_traceexec before every instruction. lvm.c is compiled with an inline counter in
+** its place (limits_vm.h), so the per-instruction cost is one decrement.
 */
 #include <math.h>
 #include <string.h>
 #include "lauxlib.h"
 #include "lstate.h"  /* L->hookcount and L->allowhook */
 #include "ldo.h"
+#include "ldebug.h"
 #include "cu.h"
 #include "host.h"
 
@@ -57,6 +62,11 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
   luaL_error(L, "%s", lim->why);
 }
 
+/* lvm.c's inline counter (limits_vm.h) calls this when the hook is due. */
+int limits_traceexec_slow(lua_State *L, const Instruction *pc) {
+  return luaG_traceexec(L, pc);
+}
+
 /* lgc.c calls this instead of luaD_pcall (the Makefile renames it there; it is only
    used to run finalizers), so the limits also hold inside __gc metamethods. */
 int limits_gc_pcall(lua_State *L, Pfunc func, void *u, ptrdiff_t oldtop, ptrdiff_t ef) {
@@ -88,6 +98,17 @@ int limits_memcmp(const void *a, const void *b, size_t n) {
   return memcmp(a, b, n);
 }
 
+/* Makes thread co's hook match the running compute's (limits_begin): set while there are
+   limits, removed while there are none. Called before a coroutine is resumed, because a
+   coroutine keeps the hook it was created with, from whichever compute that was. */
+void limits_watch(lua_State *L, lua_State *co) {
+  int limited = lua_gethook(L) == limits_hook;
+  if (limited && (lua_gethook(co) != limits_hook || lua_gethookcount(co) != lua_gethookcount(L)))
+    lua_sethook(co, limits_hook, LUA_MASKCOUNT, lua_gethookcount(L));
+  else if (!limited && lua_gethook(co) == limits_hook)
+    lua_sethook(co, NULL, 0, 0);
+}
+
 void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   CuLimits *lim = &cu_unit(L)->lim;
   lim->counted = 0;
@@ -97,9 +118,14 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   lim->max_instructions = max_instructions;
   lim->max_ms = max_ms;
   lim->deadline = NAN;  /* set at the first check, see limits_late */
-  lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);  /* also restarts the period */
+  /* No limits, no hook: a hook of any kind keeps Lua's interpreter in its slow mode. */
+  if (isfinite(max_instructions) || isfinite(max_ms))
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);  /* also restarts the period */
+  else
+    lua_sethook(L, NULL, 0, 0);
 }
 
 double limits_instructions(lua_State *L) {
+  if (lua_gethook(L) == NULL) return NAN;  /* not counted without limits */
   return cu_unit(L)->lim.counted + (lua_gethookcount(L) - L->hookcount);
 }

