@@ -103,3 +103,18 @@ test('pattern matching that runs in C is limited too', async () => {
   // ordinary patterns are untouched
   assert.deepEqual((await cu.run('return ("hello world"):find("o w"), ("a,b,,c"):gsub(",", ";"), ("x=1"):match("(%w+)=(%d+)")')).values, [5, 'a;b;;c', 'x', '1']);
 });
+
+test('a compute with no limits runs without the hook; coroutines follow the running compute\'s limits', async () => {
+  const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const free = { limits: { instructions: Infinity, timeMs: Infinity } };
+  const r = await cu.run('local n = 0 for i = 1, 3e6 do n = n + 1 end return n', free);
+  assert.equal(r.values[0], 3e6, 'well past the unit\'s budget: no limit was applied');
+  assert.equal(r.stats.instructions, null, 'nothing is counted without limits');
+  await cu.compute('loopw = coroutine.wrap(function() while true do end end) loopc = coroutine.create(function() while true do end end)', free);
+  await assert.rejects(cu.compute('loopw()'), { kind: 'limit' });
+  await assert.rejects(cu.compute('local ok, e = coroutine.resume(loopc) error(e, 0)'), { kind: 'limit' });
+  // and back: a coroutine made under limits runs free in an unlimited compute
+  await cu.compute('counter = coroutine.wrap(function() local n = 0 while true do for i = 1, 2e6 do n = n + 1 end coroutine.yield(n) end end)', { limits: { instructions: 1e6 } }).catch(() => {});
+  await cu.compute('slow = coroutine.wrap(function() local n = 0 for i = 1, 2e6 do n = n + 1 end return n end)');
+  assert.equal(await cu.compute('return slow()', free), 2e6);
+});
