@@ -57,8 +57,10 @@ static void closure_weak(lua_State *L, const char *key, const char *mode) {
   lua_setfield(L, LUA_REGISTRYINDEX, key);
 }
 
-/* After the libraries are open: the names of their C functions, and the bookkeeping tables. */
-int closure_open(lua_State *L) {
+/* The names of the libraries' C functions, made the first time a unit stores or restores
+   a C function (about 10 KB a unit would otherwise carry from the start). They are the
+   functions the libraries hold at that moment. */
+static void closure_names_init(lua_State *L) {
   static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine", "os",
                                      "io", "debug", "bigint", "ext", "package", NULL};
   lua_newtable(L);
@@ -78,6 +80,17 @@ int closure_open(lua_State *L) {
   }
   lua_setfield(L, LUA_REGISTRYINDEX, CLOSURE_CFUNCS);
   lua_setfield(L, LUA_REGISTRYINDEX, CLOSURE_CNAMES);
+}
+
+static void closure_names_table(lua_State *L, const char *key) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  closure_names_init(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, key);
+}
+
+/* After the libraries are open: the bookkeeping tables. */
+int closure_open(lua_State *L) {
   closure_weak(L, CLOSURE_BOUND, "k");
   closure_weak(L, CLOSURE_FNS, "v");
   closure_weak(L, CLOSURE_UIDS, NULL);
@@ -88,7 +101,7 @@ int closure_open(lua_State *L) {
 
 /* The standard library name of the C function at idx (pushed), or NULL (nothing pushed). */
 const char *closure_cname(lua_State *L, int idx, size_t *len) {
-  closure_registry(L, CLOSURE_CNAMES);
+  closure_names_table(L, CLOSURE_CNAMES);
   lua_pushvalue(L, idx);
   if (lua_rawget(L, -2) != LUA_TSTRING) {
     lua_pop(L, 2);
@@ -99,7 +112,7 @@ const char *closure_cname(lua_State *L, int idx, size_t *len) {
 }
 
 void closure_push_cfunction(lua_State *L, const char *name, size_t len) {
-  closure_registry(L, CLOSURE_CFUNCS);
+  closure_names_table(L, CLOSURE_CFUNCS);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TFUNCTION) luaL_error(L, "the stored C function %s does not exist in this unit", lua_pushlstring(L, name, len));
   lua_remove(L, -2);
