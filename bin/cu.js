@@ -14,6 +14,7 @@ options:
   --limit-instructions N     instruction budget per compute (default 1e9; 0 = none)
   --timeout MS               time limit per compute in ms (default 5000; 0 = none)
   --stdlib sandbox|full      library profile (default sandbox)
+  --optimize                 compile to optimized code first (faster long runs, ~100 ms start-up)
   -h, --help                 show this help
   -v, --version              show the version`;
 
@@ -54,6 +55,7 @@ async function main() {
         'limit-instructions': { type: 'string' },
         timeout: { type: 'string' },
         stdlib: { type: 'string' },
+        optimize: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -95,6 +97,7 @@ async function main() {
       memory: opts.memory === undefined ? undefined : parseSize(opts.memory),
       limits,
       stdlib: opts.stdlib,
+      tier: opts.optimize ? 'optimized' : undefined,
       onOutput: (text, stream, bytes) => (stream === 'stdout' ? process.stdout : process.stderr).write(bytes),
     });
   } catch (err) {

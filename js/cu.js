@@ -2,7 +2,7 @@
 // memory (mirrors src/cu.c). A compute writes the code into the unit's buffer, calls
 // eval, and collects what codec.c and the output import send back during the call.
 
-import { compileModule } from './module.js';
+import { compileModule, optimizeCompiles } from './module.js';
 import { ValueReader } from './codec.js';
 import { ExtHost } from './ext.js';
 import { UnitStore, StoreError } from './persist.js';
@@ -102,6 +102,9 @@ export class Cu {
     if (options.onOutput !== undefined && typeof options.onOutput !== 'function') throw new TypeError('onOutput must be a function');
     const name = options.name ?? 'default';
     if (typeof name !== 'string' || name === '' || name.includes('\0')) throw new TypeError('name must be a non-empty string without NUL');
+    if (options.tier !== undefined && options.tier !== 'default' && options.tier !== 'optimized')
+      throw new RangeError(`tier must be 'default' or 'optimized' (got ${String(options.tier)})`);
+    if (options.tier === 'optimized') await optimizeCompiles();
     const spec = options.store ?? defaultStore();
     const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
     const cu = new Cu(memoryBytes, limits, options.onOutput);

@@ -62,3 +62,9 @@ test('--help and --version', () => {
   const v = cu('--version');
   assert.match(v.stdout, /^cu \d+\.\d+\.\d+ \(Lua 5\.4\.7\)\n$/);
 });
+
+test('--optimize runs the same code, compiled to optimized code first', () => {
+  const r = cu('--optimize', 'eval', 'local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end return fib(20)');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '6765\n');
+});
