@@ -76,6 +76,7 @@ export class Cu {
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
   #ownStore = null;    // the store, when this unit opened it from a spec
+  #interrupt = null;   // { flag, current }: stop the compute when flag[0] === current() (worker.js)
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
   #ownInput = false;   // #input is our copy (setInputField), not the caller's object
@@ -100,6 +101,8 @@ export class Cu {
     const stdlib = options.stdlib ?? DEFAULTS.stdlib;
     if (!(stdlib in PROFILES)) throw new RangeError(`stdlib must be 'sandbox' or 'full' (got ${String(stdlib)})`);
     if (options.onOutput !== undefined && typeof options.onOutput !== 'function') throw new TypeError('onOutput must be a function');
+    if (options.interrupt !== undefined && !(options.interrupt?.flag instanceof Int32Array && typeof options.interrupt.current === 'function'))
+      throw new TypeError('interrupt must be { flag: Int32Array, current: () => number }');
     const name = options.name ?? 'default';
     if (typeof name !== 'string' || name === '' || name.includes('\0')) throw new TypeError('name must be a non-empty string without NUL');
     if (options.tier !== undefined && options.tier !== 'default' && options.tier !== 'optimized')
@@ -108,6 +111,7 @@ export class Cu {
     const spec = options.store ?? defaultStore();
     const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
     const cu = new Cu(memoryBytes, limits, options.onOutput);
+    cu.#interrupt = options.interrupt ?? null;
     await cu.#start(module, PROFILES[stdlib]);
     if (store !== null) {
       if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
@@ -139,6 +143,10 @@ export class Cu {
         value: (tag, num, ptr, len) => reader.step(tag, num, ptr, len),
         output: (stream, ptr, len) => (this.#output(stream, new Uint8Array(this.#memory.buffer, ptr, len)) ? 0 : 1),
         now: () => performance.now(),
+        interrupted: () => {
+          const i = this.#interrupt;
+          return i !== null && Atomics.load(i.flag, 0) === i.current() ? 1 : 0;
+        },
         ...this.#ext.imports(),
       },
       wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes)),
@@ -150,6 +158,7 @@ export class Cu {
     if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
     this.#stats();
     this.#ext.setSlots(this.#exports.ext_slots());
+    if (this.#interrupt !== null) this.#exports.set_interruptible(1);
   }
 
   /** Delivers output to the caller; false tells the C side that the host failed. */

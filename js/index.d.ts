@@ -141,5 +141,29 @@ export declare class LuaOpaque {
   readonly description: string;
 }
 
+/** A unit in a dedicated worker (docs/api.md, "CuWorker"): the same methods, all asynchronous, plus interrupt(). */
+export declare class CuWorker {
+  static create(options?: CuOptions): Promise<CuWorker>;
+  /** Whether interrupt() works through shared memory (else it restarts the worker). */
+  readonly sharedInterrupt: boolean;
+  compute(code: string | Uint8Array, options?: ComputeOptions): Promise<LuaValue | undefined>;
+  run(code: string | Uint8Array, options?: ComputeOptions): Promise<RunResult>;
+  /** Stops the running compute: it fails with kind 'limit'; false if none was running. */
+  interrupt(): boolean;
+  getMemoryStats(): Promise<MemoryStats>;
+  gc(): Promise<MemoryStats>;
+  setInput(value: unknown): Promise<void>;
+  setInputField(key: string, value: unknown): Promise<void>;
+  setMetadata(meta: unknown): Promise<void>;
+  getOutput(): Promise<LuaValue>;
+  getOutputField(key: string | number | boolean | bigint): Promise<LuaValue>;
+  clearIo(): Promise<void>;
+  saveState(name?: string): Promise<void>;
+  loadState(name?: string): Promise<void>;
+  listStates(): Promise<string[]>;
+  deleteState(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 export declare function openStore(spec: CuOptions['store']): Promise<KvStore | null>;
 export declare function compileModule(source?: CuOptions['module']): Promise<WebAssembly.Module>;

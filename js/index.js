@@ -4,3 +4,4 @@ export { CuError } from './errors.js';
 export { LuaOpaque } from './codec.js';
 export { compileModule } from './module.js';
 export { openStore } from './store.js';
+export { CuWorker } from './worker.js';

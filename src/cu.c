@@ -270,6 +270,13 @@ int cu_eval(size_t code_len, size_t name_len, double max_instructions, double ma
   return req.status;
 }
 
+/* Makes every later compute check the host's interrupt flag (and so keep the count hook
+   even without limits). */
+CU_EXPORT("set_interruptible")
+void cu_set_interruptible(int on) {
+  unit.lim.interruptible = on;
+}
+
 /* A full collection, with finalizers under the given limits; returns the bytes Lua
    holds afterwards. */
 CU_EXPORT("run_gc")

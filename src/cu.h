@@ -38,6 +38,7 @@ typedef struct CuLimits {
   int hit;                  /* the limit was exceeded: keep failing until the end */
   const char *why;          /* which limit, for the message */
   double last;              /* instructions the last compute ran */
+  int interruptible;        /* check host_interrupted (set by the export of that name) */
 } CuLimits;
 
 typedef struct CuWarn {

@@ -31,6 +31,10 @@ CU_IMPORT("value") double host_value(int32_t tag, double num, const void *p, int
 /* Monotonic time in milliseconds, for deadlines. */
 CU_IMPORT("now") double host_now(void);
 
+/* Non-zero when the host asks the running compute to stop (another thread sets a flag the
+   host reads, so no message round trip is needed). Checked with the deadline. */
+CU_IMPORT("interrupted") int32_t host_interrupted(void);
+
 /*
 ** External tables (ext.c; js/ext.js). Tables are numbered; keys and values are passed as
 ** (tag, num, p, len) with codec.h's tags, and the host returns values in the unit's

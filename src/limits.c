@@ -50,6 +50,8 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
       lim->why = "instruction limit exceeded";
     else if (limits_late(lim))
       lim->why = "time limit exceeded";
+    else if (lim->interruptible && host_interrupted())
+      lim->why = "interrupted by the host";
     else {
       /* a coroutine that hit a limit in an earlier compute still checks every instruction */
       if (period != LIMITS_PERIOD) lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);
@@ -83,6 +85,7 @@ static int limits_work(CuLimits *lim, double units) {
   if (!lim->hit) {
     if (lim->counted > lim->max_instructions) lim->why = "instruction limit exceeded";
     else if (limits_late(lim)) lim->why = "time limit exceeded";
+    else if (lim->interruptible && host_interrupted()) lim->why = "interrupted by the host";
     else return 0;
     lim->hit = 1;  /* lstrlib raises an error now; the hook keeps failing after it */
   }
@@ -118,8 +121,9 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   lim->max_instructions = max_instructions;
   lim->max_ms = max_ms;
   lim->deadline = NAN;  /* set at the first check, see limits_late */
-  /* No limits, no hook: a hook of any kind keeps Lua's interpreter in its slow mode. */
-  if (isfinite(max_instructions) || isfinite(max_ms))
+  /* No limits, no hook: a hook of any kind keeps Lua's interpreter in its slow mode. An
+     interruptible unit (a worker's) keeps it, to look at the interrupt flag. */
+  if (isfinite(max_instructions) || isfinite(max_ms) || lim->interruptible)
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);  /* also restarts the period */
   else
     lua_sethook(L, NULL, 0, 0);
