@@ -52,13 +52,17 @@ async function handle({ id, op, args }) {
   }
 }
 
-listen(async (m) => {
-  try {
-    post({ id: m.id, value: await handle(m) });
-  } catch (err) {
-    const e = err instanceof CuError
-      ? { kind: err.kind, message: err.message, traceback: err.traceback, ...('value' in err ? { value: plain(err.value) } : {}) }
-      : { name: err?.name, message: err?.message ?? String(err) };
-    post({ id: m.id, error: e });
-  }
+// One message at a time, in order: 'create' is asynchronous, and nothing may overtake it.
+let queue = Promise.resolve();
+listen((m) => {
+  queue = queue.then(async () => {
+    try {
+      post({ id: m.id, value: await handle(m) });
+    } catch (err) {
+      const e = err instanceof CuError
+        ? { kind: err.kind, message: err.message, traceback: err.traceback, ...('value' in err ? { value: plain(err.value) } : {}) }
+        : { name: err?.name, message: err?.message ?? String(err) };
+      post({ id: m.id, error: e });
+    }
+  });
 });
