@@ -22,7 +22,9 @@
 #define CLOSURE_CFUNCS "cu.fn.cfuncs"  /* "lib.name" -> C function, as opened */
 #define CLOSURE_BOUND  "cu.fn.bound"   /* closure -> id (weak keys) */
 #define CLOSURE_FNS    "cu.fn.fns"     /* id -> closure (weak values): restored once */
-#define CLOSURE_UIDS   "cu.fn.uids"    /* upvalue address -> {cell, owner, index} */
+#define CLOSURE_UIDS   "cu.fn.uids"    /* upvalue address -> {cell, index} */
+#define CLOSURE_OWNERS "cu.fn.owners"  /* upvalue address -> closure holding it (weak values) */
+#define CLOSURE_PRUNE_EVERY 256         /* captures between two prunings of CLOSURE_UIDS */
 #define CLOSURE_CELLS  "cu.fn.cells"   /* cell -> closure owning it (weak values) */
 #define CLOSURE_CELLIX "cu.fn.cellix"  /* cell -> upvalue index in that closure */
 
@@ -94,6 +96,7 @@ int closure_open(lua_State *L) {
   closure_weak(L, CLOSURE_BOUND, "k");
   closure_weak(L, CLOSURE_FNS, "v");
   closure_weak(L, CLOSURE_UIDS, NULL);
+  closure_weak(L, CLOSURE_OWNERS, "v");
   closure_weak(L, CLOSURE_CELLS, "v");
   closure_weak(L, CLOSURE_CELLIX, NULL);
   return 0;
@@ -144,15 +147,19 @@ void closure_bind(lua_State *L, int idx, double id) {
 
 /* Records that upvalue i of the function at f is cell `cell`, for later joins. */
 static void closure_note_cell(lua_State *L, int f, int i, double cell) {
+  void *uid = lua_upvalueid(L, f, i);
   closure_registry(L, CLOSURE_UIDS);
-  lua_pushlightuserdata(L, lua_upvalueid(L, f, i));
-  lua_createtable(L, 3, 0);
+  lua_pushlightuserdata(L, uid);
+  lua_createtable(L, 2, 0);
   lua_pushnumber(L, cell);
   lua_rawseti(L, -2, 1);
-  lua_pushvalue(L, f);
-  lua_rawseti(L, -2, 2);
   lua_pushinteger(L, i);
-  lua_rawseti(L, -2, 3);
+  lua_rawseti(L, -2, 2);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  closure_registry(L, CLOSURE_OWNERS);  /* weak: the entry must not keep the closure alive */
+  lua_pushlightuserdata(L, uid);
+  lua_pushvalue(L, f);
   lua_rawset(L, -3);
   lua_pop(L, 1);
   closure_registry(L, CLOSURE_CELLS);
@@ -177,9 +184,11 @@ double closure_cell(lua_State *L, int f, int i) {
     lua_rawgeti(L, -1, 1);
     double cell = lua_tonumber(L, -1);
     lua_rawgeti(L, -2, 2);
-    lua_rawgeti(L, -3, 3);
-    int ok = lua_isfunction(L, -2) && lua_upvalueid(L, -2, (int)lua_tointeger(L, -1)) == uid;
-    lua_pop(L, 5);
+    closure_registry(L, CLOSURE_OWNERS);
+    lua_pushlightuserdata(L, uid);
+    lua_rawget(L, -2);
+    int ok = lua_isfunction(L, -1) && lua_upvalueid(L, -1, (int)lua_tointeger(L, -3)) == uid;
+    lua_pop(L, 6);
     if (ok) return cell;
   }
   else lua_pop(L, 2);
@@ -263,10 +272,39 @@ void closure_push(lua_State *L, double id) {
   }
 }
 
+/* Drops the entries of a strong table (at t) whose counterpart in the weak table `weak`
+   is gone: its owner was collected. */
+static void closure_prune_by(lua_State *L, int t, const char *weak) {
+  closure_registry(L, weak);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, t + 1) == LUA_TNIL) {
+      lua_pushvalue(L, -2);
+      lua_pushnil(L);
+      lua_rawset(L, t);  /* clearing a field during a traversal is allowed */
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* Drops the bookkeeping of upvalues whose closures have been collected. */
+static void closure_prune(lua_State *L) {
+  closure_registry(L, CLOSURE_UIDS);
+  closure_prune_by(L, lua_gettop(L), CLOSURE_OWNERS);
+  lua_pop(L, 1);
+  closure_registry(L, CLOSURE_CELLIX);
+  closure_prune_by(L, lua_gettop(L), CLOSURE_CELLS);
+  lua_pop(L, 1);
+}
+
 /* At the end of a successful compute: sends the upvalues of every live bound function, so
    the host keeps what they hold now. A plain table is stored and the upvalue re-pointed
    to the external table it became. */
 void closure_capture(lua_State *L) {
+  if (++cu_unit(L)->closure_captures % CLOSURE_PRUNE_EVERY == 0) closure_prune(L);
   closure_registry(L, CLOSURE_BOUND);
   int bound = lua_gettop(L);
   lua_pushnil(L);

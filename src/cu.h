@@ -68,6 +68,7 @@ typedef struct CuUnit {
   ExtSlot ext_slots[2];
   unsigned ext_proxies_made;  /* for pacing the collector (ext.c) */
   int ext_ids_ref, ext_proxies_ref;  /* registry references of ext.c's two caches */
+  unsigned closure_captures;  /* successful computes, for pruning closure.c's tables */
 } CuUnit;
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */

@@ -122,3 +122,14 @@ test('damaged bytecode in the store is a store error, not a crash', async () => 
   assert.match(failed[0].reason.message, /corrupt/);
   assert.equal(await b.compute('return 1 + 1'), 2);
 });
+
+test('replacing stored functions over and over does not grow the unit\'s memory', async () => {
+  const cu = await Cu.create({ store: new MemoryStore(), name: 'u' });
+  const samples = [];
+  for (let i = 0; i < 2000; i++) {
+    await cu.compute('local n = 0 _home.f = function() n = n + 1 return n end _home.f()');
+    if (i % 400 === 399) samples.push(cu.gc().used);
+  }
+  const [, second, ...rest] = samples;
+  for (const s of rest) assert.ok(s < second + 16384, `Lua memory over the run: ${samples.join(', ')}`);
+});
