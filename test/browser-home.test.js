@@ -6,15 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM } from './browser/serve.js';
+import { withPage } from './browser/serve.js';
 
 test('_home survives a page reload in Chromium (IndexedDB by default)', { timeout: 120000 }, async () => {
-  const server = await serve();
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cu-chromium-')), CHROMIUM);
-  try {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/test/browser/home-page.html`);
+  await withPage(async (page, { url }) => {
+    await page.goto(`${url}/test/browser/home-page.html`);
     const first = await page.evaluate(() => window.result);
     assert.equal(first.error, undefined, first.error);
     assert.equal(first.visits, 1);
@@ -26,8 +22,5 @@ test('_home survives a page reload in Chromium (IndexedDB by default)', { timeou
     assert.deepEqual(second.seen, { name: 'Ada', langs: ['lua', 'c'], nested: { deep: { value: 2.5 } } });
     assert.equal(second.types, 'float');
     assert.equal(second.greeting, 'hello world (2)', 'the upvalue was captured and restored');
-  } finally {
-    await context.close();
-    await server.close();
-  }
+  }, { userDataDir: mkdtempSync(join(tmpdir(), 'cu-chromium-')) });
 });

@@ -3,22 +3,15 @@
 // globals; without it, interrupt() restarts the worker (globals are gone, the store stays).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM } from './browser/serve.js';
+import { withPage } from './browser/serve.js';
 
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-async function runPage(headers) {
-  const server = await serve(headers);
-  const browser = await chromium.launch(CHROMIUM);
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/test/browser/worker-page.html`);
-    return await page.evaluate(() => window.result);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+function runPage(headers) {
+  return withPage(async (page, { url }) => {
+    await page.goto(`${url}/test/browser/worker-page.html`);
+    return page.evaluate(() => window.result);
+  }, { headers });
 }
 
 test('CuWorker in Chromium: interrupt through shared memory, and the fallback without it', { timeout: 120000 }, async () => {

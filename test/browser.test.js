@@ -2,17 +2,11 @@
 // playwright-core), on the main thread and in a Web Worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM } from './browser/serve.js';
+import { withPage } from './browser/serve.js';
 
 test('Cu runs in Chromium on the main thread and in a Worker', { timeout: 120000 }, async () => {
-  const server = await serve();
-  const browser = await chromium.launch(CHROMIUM);
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/test/browser/page.html`);
+  await withPage(async (page, { url, errors }) => {
+    await page.goto(`${url}/test/browser/page.html`);
     const [main, worker] = await page.evaluate(() => window.results);
     assert.deepEqual(errors, []);
     for (const [where, r] of [['main thread', main], ['worker', worker]]) {
@@ -30,8 +24,5 @@ test('Cu runs in Chromium on the main thread and in a Worker', { timeout: 120000
       assert.equal(r.bigint, String(2n ** 100n), where);
       assert.equal(r.wasmBytes, 2 * 1024 * 1024, where);
     }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 });

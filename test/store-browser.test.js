@@ -3,18 +3,12 @@
 // and in a Worker, and data committed before a real page reload read back after it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM } from './browser/serve.js';
+import { withPage } from './browser/serve.js';
 
 test('IndexedDB store in Chromium: conformance (main thread and Worker) and a page reload', { timeout: 120000 }, async (t) => {
-  const server = await serve();
-  const browser = await chromium.launch(CHROMIUM);
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+  await withPage(async (page, { url, errors }) => {
 
-    await page.goto(`${server.url}/test/browser/store-page.html?phase=conformance`);
+    await page.goto(`${url}/test/browser/store-page.html?phase=conformance`);
     const { main, worker, extras } = await page.evaluate(() => window.results);
     for (const [where, results] of [['main thread', main], ['worker', worker]]) {
       assert.ok(results.length >= 10, `${where}: the suite ran (${results.length} cases)`);
@@ -27,7 +21,7 @@ test('IndexedDB store in Chromium: conformance (main thread and Worker) and a pa
     assert.equal(extras.defaultName, 'ok');
     assert.ok(extras.dbs.includes('cu'), `'indexeddb' uses the database "cu": ${extras.dbs}`);
 
-    await page.goto(`${server.url}/test/browser/store-page.html?phase=reload`);
+    await page.goto(`${url}/test/browser/store-page.html?phase=reload`);
     assert.deepEqual(await page.evaluate(() => window.results), { phase: 'written' });
     await page.reload();
     const after = await page.evaluate(() => window.results);
@@ -41,8 +35,5 @@ test('IndexedDB store in Chromium: conformance (main thread and Worker) and a pa
       ['written', [1]],
     ]);
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 });

@@ -29,3 +29,25 @@ export const CHROMIUM = {
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
+
+/**
+ * Serves the repository, opens Chromium and hands a fresh page to fn; everything is
+ * closed afterwards. Errors thrown by the page are collected in `errors`.
+ * @param {(page: import('playwright-core').Page, ctx: { url: string, errors: string[] }) => Promise<any>} fn
+ * @param {{ headers?: object, userDataDir?: string }} [options]  userDataDir: a persistent profile
+ */
+export async function withPage(fn, { headers = {}, userDataDir } = {}) {
+  const { chromium } = await import('playwright-core');
+  const server = await serve(headers);
+  const context = userDataDir ? await chromium.launchPersistentContext(userDataDir, CHROMIUM) : null;
+  const browser = context ? null : await chromium.launch(CHROMIUM);
+  try {
+    const page = await (context ?? browser).newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    return await fn(page, { url: server.url, errors });
+  } finally {
+    await (context ?? browser).close();
+    await server.close();
+  }
+}
