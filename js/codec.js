@@ -27,6 +27,14 @@ export function setProperty(obj, key, value) {
   else obj[key] = value;
 }
 
+/** The string of len bytes at ptr: ASCII by a short loop, longer ones by the decoder. */
+export function asciiAt(u8, ptr, len) {
+  if (len > 24) return utf8.decode(u8.subarray(ptr, ptr + len));
+  let s = '';
+  for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(u8[i]);
+  return s;
+}
+
 const OPAQUE = { [TAG.FUNCTION]: 'function', [TAG.USERDATA]: 'userdata', [TAG.THREAD]: 'thread' };
 const utf8 = new TextDecoder('utf-8');
 
@@ -79,12 +87,7 @@ class Decoder {
     }
   }
 
-  ascii(ptr, len) {
-    if (len > 24) return utf8.decode(this.u8.subarray(ptr, ptr + len));
-    let s = '';
-    for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(this.u8[i]);
-    return s;
-  }
+  ascii(ptr, len) { return asciiAt(this.u8, ptr, len); }
 }
 
 /** Builds JS values: the lossless mapping of docs/api.md. */

@@ -255,13 +255,9 @@ export class Cu {
     this.#reader.reset();
     if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
     ext.begin();
-    if (this.#broken) throw this.#brokenError();
     let status;
     try {
-      status = this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs);
-    } catch (err) {  // a trap or an exception out of the instance: it is broken for good
-      this.#broken = err;
-      throw this.#brokenError();
+      status = this.#call(() => this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs));
     } finally {
       this.#collect = null;
       if (status !== 0) ext.rollback();

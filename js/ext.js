@@ -11,7 +11,7 @@
 // Keys: the same, except that a byte string is '\uD800' + one char per byte (no string
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
 
-import { TAG, Builder, setProperty, LuaOpaque } from './codec.js';
+import { TAG, Builder, setProperty, LuaOpaque, asciiAt } from './codec.js';
 import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, encodeHeader } from './persist.js';
 
 const SAFE = 2 ** 53;
@@ -213,11 +213,6 @@ export class ExtHost {
     t.known.add(key);
     if (v !== undefined) t.set(key, v);
     return v;
-  }
-
-  /** An object by id; undefined if there is none. A stored table may not be read yet. */
-  lookup(id) {
-    return this.objects.get(id);
   }
 
   /** The records a successful compute changes, and what to apply once they are durable.
@@ -428,12 +423,7 @@ export class ExtHost {
     }
   }
 
-  ascii(ptr, len) {
-    if (len > 32) return utf8.decode(this.u8.subarray(ptr, ptr + len));
-    let s = '';
-    for (let i = ptr; i < ptr + len; i++) s += String.fromCharCode(this.u8[i]);
-    return s;
-  }
+  ascii(ptr, len) { return asciiAt(this.u8, ptr, len); }
 
   /** A value Lua sent, in stored form. */
   value(tag, num, ptr, len) {
@@ -630,7 +620,7 @@ export class ExtHost {
     };
     return {
       js_ext_table_get: guard((id, ktag, knum, kptr, klen) => {
-        const o = this.lookup(id);
+        const o = this.objects.get(id);
         if (o === undefined) return STATUS.STALE;
         const key = this.key(ktag, knum, kptr, klen);
         if (o instanceof JsView) return this.toSlot(0, o.get(key), true, o.floats);
@@ -638,7 +628,7 @@ export class ExtHost {
         return this.toSlot(0, this.entry(o, key));
       }, -1),
       js_ext_table_set: guard((id, ktag, knum, kptr, klen, vtag, vnum, vptr, vlen) => {
-        const o = this.lookup(id);
+        const o = this.objects.get(id);
         if (vtag === TAG.BUILT && o === undefined) this.reader.takeBuilt();
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
@@ -646,19 +636,19 @@ export class ExtHost {
         return STATUS.OK;
       }, -1),
       js_ext_table_delete: guard((id, ktag, knum, kptr, klen) => {
-        const o = this.lookup(id);
+        const o = this.objects.get(id);
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
         this.write(o, this.key(ktag, knum, kptr, klen), undefined);
         return STATUS.OK;
       }, -1),
       js_ext_table_size: guard((id) => {
-        const o = this.lookup(id);
+        const o = this.objects.get(id);
         if (o === undefined) return -1;
         return o instanceof HostTable ? this.load(o).border : o.border;
       }, -2),
       js_ext_table_keys: guard((id) => {
-        const o = this.lookup(id);
+        const o = this.objects.get(id);
         if (o === undefined) return -1;
         if (o instanceof HostTable) this.load(o);
         // a snapshot of the keys, so assigning to fields during the loop is allowed
@@ -686,12 +676,12 @@ export class ExtHost {
       }, -1),
       js_ext_iter_release: (iter) => { this.iterators.delete(iter); },
       js_ext_fn_code: guard((id) => {
-        const f = this.lookup(id);
+        const f = this.objects.get(id);
         if (!(f instanceof HostFunction)) return STATUS.STALE;
         return this.bytesSlot(0, TAG.BYTES, this.entry(f, 0));
       }, -1),
       js_ext_fn_upvalue: guard((id, i) => {
-        const f = this.lookup(id);
+        const f = this.objects.get(id);
         if (!(f instanceof HostFunction)) return STATUS.STALE;
         const tag = this.toSlot(0, this.entry(f, i));
         this.view.setFloat64(this.slots + SLOT_SIZE + 8, this.entry(f, -i) ?? 0, true);

@@ -322,8 +322,8 @@ static void codec_run(lua_State *L, int first, int last, int store) {
   int base = lua_gettop(L);
   luaL_checkstack(L, 8, "value nested too deeply");
   lua_pushnil(L);
-  lua_getfield(L, LUA_REGISTRYINDEX, EXT_IDS_KEY);
-  if (lua_isnil(L, -1)) {  /* before ext.c has opened: no proxies exist */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, cu_unit(L)->ext_ids_ref);
+  if (!lua_istable(L, -1)) {  /* before ext.c has opened: no proxies exist */
     lua_pop(L, 1);
     lua_newtable(L);
   }

@@ -86,7 +86,6 @@ void limits_watch(lua_State *L, lua_State *co);
 double limits_instructions(lua_State *L);
 
 /* ext.c: external tables. */
-#define EXT_IDS_KEY "cu.ext.ids"  /* registry: proxy -> id, weak keys */
 int ext_open(lua_State *L);
 void ext_push_slot_value(lua_State *L, int which);
 void ext_fail(lua_State *L, int32_t status);

@@ -24,10 +24,10 @@
 #define EXT_META "cu.ext"        /* registry: the proxies' metatable */
 #define EXT_ITER "cu.ext.iter"   /* registry: metatable of pairs iterators */
 
-/* Upvalues of every metamethod (the same tables are in the registry, by reference, for
-   code that runs outside a metamethod: closure.c's capture). */
+/* The upvalue of every metamethod and ext function (the table is also in the registry, by
+   reference, for code that runs outside them: closure.c's capture). The id -> proxy
+   cache is reached through the registry only (ext_push_proxy). */
 #define EXT_IDS     lua_upvalueindex(1)   /* proxy -> id, weak keys */
-#define EXT_PROXIES lua_upvalueindex(2)   /* id -> proxy, weak values */
 
 /* Pushes the ids table and gives its index. */
 static int EXT_IDS_SLOT(lua_State *L) {
@@ -314,11 +314,10 @@ static int ext_len(lua_State *L) {
   return 1;
 }
 
-/* The iterator pairs returns: like every function here it has the ids and proxies as
-   upvalues 1 and 2 (values may be tables, which need proxies); upvalue 3 holds the
-   host's iterator. */
+/* The iterator pairs returns: like every function here it has the ids as upvalue 1;
+   upvalue 2 holds the host's iterator. */
 static int ext_next(lua_State *L) {
-  double *iter = luaL_checkudata(L, lua_upvalueindex(3), EXT_ITER);
+  double *iter = luaL_checkudata(L, lua_upvalueindex(2), EXT_ITER);
   int32_t more = *iter == 0 ? 0 : host_ext_next(*iter);
   if (more < 0) ext_fail(L, more);
   if (more == 0) {
@@ -341,13 +340,12 @@ static int ext_iter_gc(lua_State *L) {
 static int ext_pairs(lua_State *L) {
   double id = ext_id(L, 1);
   lua_pushvalue(L, EXT_IDS);
-  lua_pushvalue(L, EXT_PROXIES);
   double *iter = lua_newuserdatauv(L, sizeof(double), 0);
   *iter = 0;
   luaL_setmetatable(L, EXT_ITER);
   *iter = host_ext_keys(id);
   if (*iter < 0) { *iter = 0; ext_fail(L, CODEC_STALE); }
-  lua_pushcclosure(L, ext_next, 3);
+  lua_pushcclosure(L, ext_next, 2);
   lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
@@ -422,30 +420,25 @@ int ext_open(lua_State *L) {
   lua_pop(L, 1);
   luaL_newmetatable(L, EXT_META);        /* 1: the proxies' metatable */
   ext_weak_table(L, "k");                /* 2: ids, proxy -> id */
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, EXT_IDS_KEY);
   ext_weak_table(L, "v");                /* 3: proxies, id -> proxy */
   int mt = lua_gettop(L) - 2;
   lua_pushvalue(L, mt + 1);
   cu_unit(L)->ext_ids_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, mt + 2);
   cu_unit(L)->ext_proxies_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_pushvalue(L, mt);                  /* luaL_setfuncs fills the table below the upvalues */
+  lua_pushvalue(L, mt);                  /* luaL_setfuncs fills the table below the upvalue */
   lua_pushvalue(L, mt + 1);
-  lua_pushvalue(L, mt + 2);
-  luaL_setfuncs(L, meta, 2);
+  luaL_setfuncs(L, meta, 1);
   lua_pop(L, 1);
   lua_pushliteral(L, "external table");  /* getmetatable shows this; setmetatable refuses */
   lua_setfield(L, mt, "__metatable");
   luaL_newlibtable(L, lib);
   lua_pushvalue(L, mt + 1);
-  lua_pushvalue(L, mt + 2);
-  luaL_setfuncs(L, lib, 2);
+  luaL_setfuncs(L, lib, 1);
   lua_setglobal(L, "ext");
   for (int i = 0; i < 2; i++) {
     lua_pushvalue(L, mt + 1);
-    lua_pushvalue(L, mt + 2);
-    lua_pushcclosure(L, ext_root, 2);
+    lua_pushcclosure(L, ext_root, 1);
     lua_pushinteger(L, i + 1);
     lua_call(L, 1, 1);
     lua_setglobal(L, roots[i]);

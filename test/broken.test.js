@@ -32,6 +32,7 @@ test('a trap breaks the unit for good, with a clear error', () => {
 
 test('a closed unit refuses to run', async () => {
   const cu = await Cu.create();
+  await cu.compute('return 1');  // the same code again must not slip past the check
   cu.close();
   await assert.rejects(cu.compute('return 1'), (e) => e instanceof CuError && e.kind === 'host' && /closed/.test(e.message));
   assert.throws(() => cu.getMemoryStats(), /closed/);
