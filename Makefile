@@ -44,7 +44,7 @@ NATIVE_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USER_H='"cu
 NATIVE_LUA    := build/native/liblua.a
 NATIVE_CU     := $(CU_NAMES:%=build/native/%.o)
 
-.PHONY: all setup build run test test-native test-js bench clean
+.PHONY: all setup build run test test-native test-js bench clean serve web
 all: build
 build: dist/cu.wasm build/native/cu-lua build/native/unit
 
@@ -102,7 +102,7 @@ run: setup
 test-native: build $(NATIVE_TESTS)
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-test-js: build
+test-js: build web
 	node --test test/*.test.js test/*/*.test.js
 
 test: setup
@@ -110,9 +110,23 @@ test: setup
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-js
 
+# --- the playground (web/): CodeMirror and web/*.js bundled by esbuild; the Cu runtime
+# stays ES modules under /js/ (its worker and wasm are found relative to it) ------------
+WEB_BUNDLE := build/web/app.js
+web: $(WEB_BUNDLE)
+$(WEB_BUNDLE): $(filter-out web/serve.js,$(wildcard web/*.js)) package-lock.json
+	@mkdir -p $(@D)
+	node_modules/.bin/esbuild web/app.js --bundle --format=esm --target=es2022 --minify --sourcemap \
+	  '--external:/js/*' --outfile=$@ --log-level=warning
+
+# The playground on http://127.0.0.1:8765/ (PORT=... to choose), cross-origin isolated.
+serve: setup
+	@$(MAKE) --no-print-directory -s build web
+	node web/serve.js
+
 bench: setup
 	@$(MAKE) --no-print-directory -s build
 	node bench/run.js
 
 clean:
-	rm -rf build/wasm build/native dist
+	rm -rf build/wasm build/native build/web dist

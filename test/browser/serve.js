@@ -1,26 +1,12 @@
-// serve.js: a static file server for browser tests, bound to 127.0.0.1 on a free port.
-// It serves the repository with the MIME types ES modules and wasm need.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+// serve.js: what the browser tests share: the repository's static server (web/serve.js,
+// the one `make serve` runs) on a free port of 127.0.0.1, Debian's Chromium, and withPage.
+import { startServer } from '../../web/serve.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css', '.lua': 'text/plain' };
+export { ISOLATION } from '../../web/serve.js';
 
 /** @returns {Promise<{ url: string, close: () => Promise<void> }>} */
-export async function serve(headers = {}) {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (path.includes('..')) { res.writeHead(403).end(); return; }
-    try {
-      const body = await readFile(join(ROOT, path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...headers }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+export function serve(headers = {}) {
+  return startServer({ headers });
 }
 
 /** Debian's Chromium with the flags these machines need (toolchain.md §9); never a downloaded browser. */
@@ -34,15 +20,16 @@ export const CHROMIUM = {
  * Serves the repository, opens Chromium and hands a fresh page to fn; everything is
  * closed afterwards. Errors thrown by the page are collected in `errors`.
  * @param {(page: import('playwright-core').Page, ctx: { url: string, errors: string[] }) => Promise<any>} fn
- * @param {{ headers?: object, userDataDir?: string }} [options]  userDataDir: a persistent profile
+ * @param {{ headers?: object, userDataDir?: string, page?: object }} [options]  userDataDir: a
+ *   persistent profile; page: Playwright context options (viewport, colorScheme, ...)
  */
-export async function withPage(fn, { headers = {}, userDataDir } = {}) {
+export async function withPage(fn, { headers = {}, userDataDir, page: pageOptions = {} } = {}) {
   const { chromium } = await import('playwright-core');
   const server = await serve(headers);
-  const context = userDataDir ? await chromium.launchPersistentContext(userDataDir, CHROMIUM) : null;
+  const context = userDataDir ? await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM, ...pageOptions }) : null;
   const browser = context ? null : await chromium.launch(CHROMIUM);
   try {
-    const page = await (context ?? browser).newPage();
+    const page = await (context ?? browser).newPage(context ? {} : pageOptions);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     return await fn(page, { url: server.url, errors });
