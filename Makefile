@@ -95,9 +95,14 @@ build/native/unit: test/native/unit.c test/native/host.c $(NATIVE_CU) $(NATIVE_L
 NATIVE_TESTS := build/native/unit
 -include test/*/*.mk
 
+# The counter twice, in two processes: the second run finds what the first one stored.
 run: setup
 	@$(MAKE) --no-print-directory -s build
-	node bin/cu.js run examples/hello.lua
+	@echo '$$ node bin/cu.js run examples/counter.lua'
+	@node bin/cu.js run examples/counter.lua
+	@echo '$$ node bin/cu.js run examples/counter.lua    # a new process; _home is kept in ./.cu'
+	@node bin/cu.js run examples/counter.lua
+	@echo 'next: node bin/cu.js repl   (an interactive session on the same unit; .help inside)'
 
 test-native: build $(NATIVE_TESTS)
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
