@@ -24,6 +24,13 @@ WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor -Wl,--import-memory \
 WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
              build/wasm/sjlj.o build/wasm/stubs.o build/wasm/sjlj_tag.o
 
+# Code that runs once per chunk or only on the way to an error (the compiler, dump and
+# undump, debug info, the rarely used libraries) is compiled for size: the module drops
+# from 338 KB (132.6 KB gzipped) to 315 KB (127.4 KB), with no change in the benchmarks
+# beyond their noise (docs/benchmarks.md).
+WASM_COLD := lcode ldebug ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit
+$(WASM_COLD:%=build/wasm/%.o): EXTRA_CFLAGS := -Os
+
 # Finalizers run with hooks off in stock Lua, which would let a __gc loop escape the
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
 # limits_gc_pcall instead (src/limits.c). Lua's sources stay unmodified.

@@ -186,4 +186,6 @@ async function boundary() {
 }
 
 const result = await { workload, startup, boundary }[job.mode]();
-process.stdout.write(JSON.stringify(result) + '\n');
+// Exit explicitly: wasmoon sometimes leaves a handle open that keeps Node alive after its
+// work is done (about one start-up job in five hung forever before this).
+process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));
