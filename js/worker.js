@@ -54,7 +54,7 @@ export class CuWorker {
       this.#worker.onmessage = (e) => this.#message(e.data);
       this.#worker.onerror = (e) => this.#failAll(new Error(e.message));
     }
-    await this.#call('create', [this.#options, this.#flag, this.#onOutput !== undefined], false);
+    await this.#call('create', [this.#options, this.#flag, this.#onOutput !== undefined]);
   }
 
   #message(m) {
@@ -74,7 +74,8 @@ export class CuWorker {
     this.#pending.clear();
   }
 
-  #call(op, args, compute = true) {
+  /** compute: whether interrupt() may target this call (only Lua computes can be stopped). */
+  #call(op, args, compute = false) {
     if (this.#worker === null) return Promise.reject(new CuError('host', 'the unit is closed'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -83,9 +84,9 @@ export class CuWorker {
     });
   }
 
-  async compute(code, options) { return revive(await this.#call('compute', [code, options])); }
+  async compute(code, options) { return revive(await this.#call('compute', [code, options], true)); }
   async run(code, options) {
-    const r = await this.#call('run', [code, options]);
+    const r = await this.#call('run', [code, options], true);
     r.values = r.values.map(revive);
     return r;
   }
@@ -124,7 +125,7 @@ export class CuWorker {
 
   async close() {
     if (this.#worker === null) return;
-    await this.#call('close', [], false).catch(() => {});
+    await this.#call('close', []).catch(() => {});
     await this.#worker.terminate();
     this.#worker = null;
   }

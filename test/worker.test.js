@@ -48,6 +48,23 @@ test('interrupt() stops an unlimited runaway loop within milliseconds; the unit 
   }
 });
 
+test('interrupt() stops the compute even when other calls are ahead of it in the queue', { timeout: 20000 }, async () => {
+  const w = await CuWorker.create({ limits: { instructions: Infinity, timeMs: Infinity } });
+  try {
+    // getMemoryStats is still queued or being handled when interrupt() runs: the
+    // interrupt must go to the compute behind it, not to the stats call.
+    const stats = w.getMemoryStats();
+    const running = w.compute('while true do end');
+    assert.equal(w.interrupt(), true);
+    assert.equal((await stats).wasmBytes, 2 * 1024 * 1024);
+    await assert.rejects(running, { kind: 'limit', message: /interrupted/ });
+    assert.equal(w.interrupt(), false, 'nothing is running now');
+    assert.equal(await w.compute('return 1'), 1);
+  } finally {
+    await w.close();
+  }
+});
+
 test('an interrupted compute writes nothing; the store restores in a new worker', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cu-worker-'));
   const opts = { store: `lmdb:${dir}`, name: 'job', limits: { instructions: Infinity, timeMs: Infinity } };
