@@ -1,7 +1,7 @@
 // worker-host.js: the worker's side of CuWorker (js/worker.js): one Cu, driven by
 // messages, with the interrupt flag shared with the calling thread.
 import { Cu } from './cu.js';
-import { LuaOpaque } from './codec.js';
+import { toWire } from './worker.js';
 import { CuError } from './errors.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -19,12 +19,6 @@ if (isNode) {
 let cu = null;
 let current = 0;  // the id of the compute running now, for the interrupt flag
 
-/** Values that a structured clone would flatten are sent as plain data. */
-function plain(value) {
-  if (value instanceof LuaOpaque) return { __cuOpaque: true, type: value.type, description: value.description };
-  return value;
-}
-
 async function handle({ id, op, args }) {
   switch (op) {
     case 'create': {
@@ -39,10 +33,7 @@ async function handle({ id, op, args }) {
     case 'compute': case 'run': {
       current = id;
       try {
-        const r = await cu[op](...args);
-        if (op === 'compute') return plain(r);
-        r.values = r.values.map(plain);
-        return r;
+        return await cu[op](...args);
       } finally {
         current = 0;
       }
@@ -57,10 +48,10 @@ let queue = Promise.resolve();
 listen((m) => {
   queue = queue.then(async () => {
     try {
-      post({ id: m.id, value: await handle(m) });
+      post({ id: m.id, value: toWire(await handle(m)) });
     } catch (err) {
       const e = err instanceof CuError
-        ? { kind: err.kind, message: err.message, traceback: err.traceback, ...('value' in err ? { value: plain(err.value) } : {}) }
+        ? { kind: err.kind, message: err.message, traceback: err.traceback, ...('value' in err ? { value: toWire(err.value) } : {}) }
         : { name: err?.name, message: err?.message ?? String(err) };
       post({ id: m.id, error: e });
     }

@@ -13,11 +13,34 @@ import { LuaOpaque } from './codec.js';
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const entry = new URL('./worker-host.js', import.meta.url);
 
-/** Errors and opaque values cross the thread as plain data; make them whole again. */
-export function revive(value) {
-  if (value && typeof value === 'object' && value.__cuOpaque) return new LuaOpaque(value.type, value.description);
+/**
+ * LuaOpaque values (functions, userdata, threads), at any depth of a result, in place:
+ * fn(value) gives what replaces each. A structured clone would turn them into plain
+ * objects, so the worker sends them as markers (toWire) and this side makes them whole
+ * again (fromWire). Results are fresh objects made for this call, so changing them in
+ * place is safe; shared tables and cycles are walked once.
+ */
+export function mapOpaque(value, test, fn, seen = new Set()) {
+  if (test(value)) return fn(value);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = mapOpaque(value[i], test, fn, seen);
+  } else if (value instanceof Map) {
+    const entries = [...value].map(([k, v]) => [mapOpaque(k, test, fn, seen), mapOpaque(v, test, fn, seen)]);
+    value.clear();
+    for (const [k, v] of entries) value.set(k, v);
+  } else {
+    for (const k of Object.keys(value)) value[k] = mapOpaque(value[k], test, fn, seen);
+  }
   return value;
 }
+
+const isMarker = (v) => v !== null && typeof v === 'object' && v.__cuOpaque === true && Object.keys(v).length === 3;
+/** The worker's side: LuaOpaque -> marker. */
+export const toWire = (value) => mapOpaque(value, (v) => v instanceof LuaOpaque, (v) => ({ __cuOpaque: true, type: v.type, description: v.description }));
+/** This side: marker -> LuaOpaque. */
+export const fromWire = (value) => mapOpaque(value, isMarker, (v) => new LuaOpaque(v.type, v.description));
 
 export class CuWorker {
   #worker = null;
@@ -64,9 +87,9 @@ export class CuWorker {
     this.#pending.delete(m.id);
     if (m.error) {
       const e = m.error;
-      p.reject(e.kind ? new CuError(e.kind, e.message, { traceback: e.traceback, ...('value' in e ? { value: revive(e.value) } : {}) })
+      p.reject(e.kind ? new CuError(e.kind, e.message, { traceback: e.traceback, ...('value' in e ? { value: fromWire(e.value) } : {}) })
         : Object.assign(new Error(e.message), { name: e.name }));
-    } else p.resolve(m.value);
+    } else p.resolve(fromWire(m.value));
   }
 
   #failAll(err) {
@@ -84,12 +107,8 @@ export class CuWorker {
     });
   }
 
-  async compute(code, options) { return revive(await this.#call('compute', [code, options], true)); }
-  async run(code, options) {
-    const r = await this.#call('run', [code, options], true);
-    r.values = r.values.map(revive);
-    return r;
-  }
+  compute(code, options) { return this.#call('compute', [code, options], true); }
+  run(code, options) { return this.#call('run', [code, options], true); }
   getMemoryStats() { return this.#call('getMemoryStats', []); }
   gc() { return this.#call('gc', []); }
   setInput(value) { return this.#call('setInput', [value]); }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CuWorker, CuError } from '../js/index.js';
+import { CuWorker, CuError, LuaOpaque } from '../js/index.js';
 
 test('a worker unit computes, reports errors with their kind, and forwards output', async () => {
   const out = [];
@@ -19,6 +19,14 @@ test('a worker unit computes, reports errors with their kind, and forwards outpu
     assert.equal(err.kind, 'runtime');
     assert.deepEqual(err.value, { code: 1 });
     assert.equal((await w.compute('return print')).type, 'function');
+    // opaque values at any depth come back as LuaOpaque, also as Map keys and in error values
+    const [t, lookalike] = (await w.run('return {f = print, list = {print}, [print] = 1}, {type = "function", description = "x"}')).values;
+    assert.ok(t.get('f') instanceof LuaOpaque && t.get('list')[0] instanceof LuaOpaque);
+    assert.ok([...t.keys()].some((k) => k instanceof LuaOpaque && k.type === 'function'));
+    assert.deepEqual(lookalike, { type: 'function', description: 'x' });
+    assert.ok(!(lookalike instanceof LuaOpaque));
+    const nested = await w.compute('error({handler = print})').catch((e) => e);
+    assert.ok(nested.value.handler instanceof LuaOpaque);
     assert.deepEqual(out, ['hi\n']);
     assert.equal((await w.getMemoryStats()).wasmBytes, 2 * 1024 * 1024);
   } finally {
