@@ -3,11 +3,13 @@
 // builds host tables for a Lua table assigned into an external table (js/ext.js).
 // Strings are copied out of the unit's memory during the call; nothing else is kept.
 
+import { StoreMiss } from './store.js';
+
 export const TAG = Object.freeze({
   NIL: 0, FALSE: 1, TRUE: 2, INT: 3, INT64: 4, FLOAT: 5, ASCII: 6, UTF8: 7, BYTES: 8,
   ARRAY: 9, OBJECT: 10, MAP: 11, END: 12, REF: 13, FUNCTION: 14, USERDATA: 15,
   THREAD: 16, RESET: 17, BIGINT: 18, EXTREF: 19, BUILT: 20, LONG: 21, STALE: 22, READONLY: 23,
-  CFUNC: 24, LFUNC: 25, UPVAL: 26, ENV: 27, FNREF: 28,
+  CFUNC: 24, LFUNC: 25, UPVAL: 26, ENV: 27, FNREF: 28, MISS: 29,
 });
 
 /** A Lua function, userdata or thread: described, never called. */
@@ -113,6 +115,8 @@ export class ValueReader extends Decoder {
       if (b !== undefined) return b.step(tag, num, ptr, len);
       if (this.failure === null) return super.step(tag, num, ptr, len);
     } catch (err) {
+      // a lazy unit's table not read yet: codec.c waits and sends the step again
+      if (err instanceof StoreMiss && this.host.missed(err)) return TAG.MISS;
       this.failure ??= err;
     }
   }

@@ -25,6 +25,9 @@ const STREAMS = { 1: 'stdout', 2: 'stderr', 3: 'warn' };
 const encoder = new TextEncoder();
 const DEFAULT_NAME = encoder.encode('=input');
 const EMPTY = Object.freeze({});
+/** JavaScript Promise Integration (Chromium 137+): with it a compute can wait for an
+    asynchronous store's read, so a store like IndexedDB can restore a unit lazily. */
+const JSPI = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
 
 /** What one compute printed and warned; decoders are made on first use. */
 class Collected {
@@ -89,6 +92,8 @@ export class Cu {
   #closed = false;
   #queue = Promise.resolve();
   #pending = 0;        // computes queued and not yet finished
+  #evalLazy = null;    // eval under WebAssembly.promising, on a lazy unit (see #runLazy)
+  #waiting = false;    // a compute on a lazy unit is running (it may be suspended)
 
   /**
    * @param {import('./index.js').CuOptions} [options]
@@ -110,17 +115,22 @@ export class Cu {
     if (options.tier === 'optimized') await optimizeCompiles();
     const spec = options.store ?? defaultStore();
     const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
-    const cu = new Cu(memoryBytes, limits, options.onOutput);
-    cu.#interrupt = options.interrupt ?? null;
-    await cu.#start(module, PROFILES[stdlib]);
+    let unit = null;
     if (store !== null) {
-      if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
       try {
-        cu.#store = new UnitStore(await store.openUnit(name));
+        // a store that reads asynchronously restores lazily only where computes can wait
+        unit = await UnitStore.open(await store.openUnit(name, JSPI ? { lazy: true } : undefined));
       } catch (err) {
         throw err instanceof StoreError ? new CuError('store', err.message, { cause: err }) : err;
       }
-      cu.#ext.attachStore(cu.#store);
+    }
+    const cu = new Cu(memoryBytes, limits, options.onOutput);
+    cu.#interrupt = options.interrupt ?? null;
+    await cu.#start(module, PROFILES[stdlib], JSPI && unit?.kv.lazy === true);
+    if (store !== null) {
+      if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
+      cu.#store = unit;
+      cu.#ext.attachStore(unit);
     }
     return cu;
   }
@@ -134,9 +144,10 @@ export class Cu {
     this.#onOutput = onOutput;
   }
 
-  async #start(module, profile) {
+  async #start(module, profile, lazy) {
     const view = new DataView(this.#memory.buffer);
     const reader = this.#reader;
+    const ext = this.#ext;
     const imports = {
       env: { memory: this.#memory },
       cu: {
@@ -147,12 +158,14 @@ export class Cu {
           const i = this.#interrupt;
           return i !== null && Atomics.load(i.flag, 0) === i.current() ? 1 : 0;
         },
-        ...this.#ext.imports(),
+        ...ext.imports(),
       },
       wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes)),
     };
+    if (lazy) imports.cu.js_ext_wait = new WebAssembly.Suspending(() => ext.wait());
     const instance = await WebAssembly.instantiate(module, imports);
     this.#exports = instance.exports;
+    if (lazy) this.#evalLazy = WebAssembly.promising(instance.exports.eval);
     this.#call(() => this.#exports._initialize());
     const status = this.#call(() => this.#exports.init(profile, 0));
     if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
@@ -255,15 +268,28 @@ export class Cu {
     this.#reader.reset();
     if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
     ext.begin();
+    if (this.#evalLazy !== null) return this.#runLazy(codeLen, name.length, limits, collect, full, started);
     let status;
     try {
       status = this.#call(() => this.#exports.eval(codeLen, name.length, limits.instructions, limits.timeMs));
     } finally {
-      this.#collect = null;
-      if (status !== 0) ext.rollback();
-      else if (this.#store === null) ext.commit();
-      ext.endCompute();
+      this.#ended(status);
     }
+    return this.#finish(status, collect, full, started, null);
+  }
+
+  /** After eval: a failed compute's writes are undone at once. */
+  #ended(status) {
+    const ext = this.#ext;
+    this.#collect = null;
+    if (status !== 0) ext.rollback();
+    else if (this.#store === null) ext.commit();
+    ext.endCompute();
+  }
+
+  /** The outcome of a compute whose eval returned status; plan: its commit plan, if made. */
+  #finish(status, collect, full, started, plan) {
+    const ext = this.#ext;
     collect.finish();
     const values = this.#reader.values;
     if (this.#reader.failure || status !== 0) {
@@ -272,11 +298,57 @@ export class Cu {
       throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
     }
     if (this.#store !== null) {
-      const plan = ext.plan();
+      plan ??= ext.plan();
       if (plan.writes.length > 0) return this.#commit(plan, () => this.#result(full, values, collect, started));
       ext.commit();
     }
     return this.#result(full, values, collect, started);
+  }
+
+  /**
+   * A compute on a lazily restored unit: eval runs under WebAssembly.promising, so a read
+   * of a record the store has not read yet suspends it (js_ext_wait) until the read is
+   * done. Every read checks the unit's version record, so a compute never mixes records
+   * of two versions: if another tab or process committed meanwhile, the compute fails
+   * with a conflict (running it again is not an option: Lua's globals are not rolled back).
+   */
+  async #runLazy(codeLen, nameLen, limits, collect, full, started) {
+    const ext = this.#ext;
+    let status, plan = null, failure = null;  // (#write has checked the unit is usable)
+    ext.canWait = true;
+    ext.waitFailure = null;
+    this.#waiting = true;
+    try {
+      try {
+        status = await this.#evalLazy(codeLen, nameLen, limits.instructions, limits.timeMs);
+      } catch (err) {
+        this.#broken = err;
+        throw this.#brokenError();
+      }
+      failure = ext.waitFailure;  // a failed read fails the compute, even if Lua caught the error
+      if (status === 0 && failure === null && !this.#reader.failure) {
+        try {  // what the commit plan and getOutput() read synchronously, read now
+          plan = this.#store.settle(() => {
+            ext.loadReachable(ext.io.get('output'));
+            return ext.plan();
+          });
+          if (plan instanceof Promise) plan = await plan;
+        } catch (err) {
+          failure = err;
+        }
+      }
+    } finally {
+      ext.canWait = false;
+      this.#waiting = false;
+      this.#ended(failure === null ? status : undefined);
+    }
+    if (failure === null) return this.#finish(status, collect, full, started, plan);
+    if (failure?.conflict) {
+      await this.#store.refresh();
+      ext.reset();
+      throw new CuError('conflict', 'another process or tab committed to this unit during this compute; its writes were not applied', { cause: failure });
+    }
+    throw new CuError('store', failure instanceof StoreError ? failure.message : `the store failed to read: ${failure?.message ?? failure}`, { cause: failure });
   }
 
   /** Makes the compute's writes durable before it resolves; if that fails, undoes them. */
@@ -482,6 +554,7 @@ export class Cu {
 
   /** A full garbage collection (finalizers run under the unit's limits); returns the memory statistics afterwards. */
   gc() {
+    if (this.#waiting) throw new CuError('host', 'gc() cannot run while a compute waits for its store');
     this.#call(() => this.#exports.run_gc(this.#limits.instructions, this.#limits.timeMs));
     return this.getMemoryStats();
   }

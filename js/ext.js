@@ -13,6 +13,7 @@
 
 import { TAG, Builder, setProperty, LuaOpaque, asciiAt } from './codec.js';
 import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, encodeHeader } from './persist.js';
+import { StoreMiss } from './store.js';
 
 const SAFE = 2 ** 53;
 const HOME = 1;
@@ -23,6 +24,8 @@ const SLOT_SIZE = 64;    // sizeof(ExtSlot)
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
 const STATUS = { OK: 0, STALE: TAG.STALE, READONLY: TAG.READONLY };
+const MISS_NUM = -3;     // HOST_MISS_NUM (src/host.h): a miss, from imports returning a number
+const MISSES_BEFORE_WHOLE = 16;  // single-key misses of one table before it is read whole
 
 export { LuaFloat, LuaBigInt };
 
@@ -41,6 +44,7 @@ export class HostTable {
     this.stored = false;    // it has records in the store (it is reachable from _home)
     this.refs = 0;          // stored references to it, when stored
     this.corrupt = null;    // key -> StoreError, for records that did not decode
+    this.misses = 0;        // keys read alone from a lazy store (ExtHost.entry)
   }
 
   get(key) {
@@ -153,6 +157,10 @@ export class ExtHost {
     this.viewsByValue = new Map();   // JS object -> JsView, this generation
     this.rootViews = new Set();      // views held by _io (input, meta): never released
     this.failure = null;             // what went wrong on this side, for CuError.cause
+    this.lazy = false;               // the store is a lazy unit: reads may miss (see wait)
+    this.canWait = false;            // a compute runs under WebAssembly.promising: misses can wait
+    this.miss = null;                // the StoreMiss the next wait reads
+    this.waitFailure = null;         // a wait's read failed: the compute fails, whatever Lua did
   }
 
   setSlots(address) { this.slots = address; }
@@ -168,7 +176,68 @@ export class ExtHost {
   /** Makes _home (and everything reachable from it) come from the unit's records. */
   attachStore(unitStore) {
     this.store = unitStore;
+    this.lazy = unitStore.kv.lazy === true;
     this.reset();
+  }
+
+  // --- lazy restore: reads that miss wait for the store (docs/persistence.md) -------------
+
+  /** An import's read missed: when the compute can wait, remember what to read and answer
+      MISS (C then calls js_ext_wait and asks again); else it is a failure. */
+  missed(miss) {
+    if (!this.canWait) return false;
+    this.miss = miss;
+    return true;
+  }
+
+  /** The js_ext_wait import (a WebAssembly.Suspending on lazy units): reads what the last
+      miss needs; 0, or 1 when the read failed (a conflict, or the store's error). */
+  async wait() {
+    const miss = this.miss;
+    this.miss = null;
+    try {
+      if (miss === null) throw new StoreError('js_ext_wait was called without a miss');
+      await this.store.fetch(miss);
+      return 0;
+    } catch (err) {
+      this.waitFailure ??= err;
+      this.failure ??= err;
+      return 1;
+    }
+  }
+
+  /** Reads every stored table reachable from value (not functions: they load when called).
+      The misses of one level are read together, so a result n tables deep needs n reads. */
+  loadReachable(value) {
+    if (!(value instanceof HostTable)) return;
+    const seen = new Set([value]);
+    for (let level = [value]; level.length > 0;) {
+      let miss = null;
+      const next = [];
+      for (const t of level) {
+        try {
+          this.load(t);
+        } catch (err) {
+          if (!(err instanceof StoreMiss)) throw err;
+          miss = miss === null ? err : miss.with(err);
+          continue;
+        }
+        for (const [, v] of t.entries()) {
+          if (v instanceof HostTable && !(v instanceof HostFunction) && !seen.has(v)) { seen.add(v); next.push(v); }
+        }
+      }
+      if (miss !== null) throw miss;
+      level = next;
+    }
+  }
+
+  /** Entry i of a stored function; on a miss, the whole function is read at once. */
+  fnEntry(f, i) {
+    try {
+      return this.entry(f, i);
+    } catch (err) {
+      throw err instanceof StoreMiss ? this.store.tableMiss(f.id) : err;
+    }
   }
 
   /** Forgets every stored table's contents; they are read again on first use. */
@@ -209,7 +278,15 @@ export class ExtHost {
   /** t[key]: from memory, or for a table not read whole, that one record from the store. */
   entry(t, key) {
     if (t.loaded || t.known.has(key)) return t.get(key);
-    const v = this.store.getEntry(t.id, key, (id) => this.stub(id), this.decodeExtra);
+    let v;
+    try {
+      v = this.store.getEntry(t.id, key, (id) => this.stub(id), this.decodeExtra);
+    } catch (err) {
+      // A lazy unit reads a missed key alone, but a table that keeps missing (a loop over
+      // new keys) is read whole: one read instead of thousands.
+      if (err instanceof StoreMiss && ++t.misses > MISSES_BEFORE_WHOLE) throw this.store.tableMiss(t.id);
+      throw err;
+    }
     t.known.add(key);
     if (v !== undefined) t.set(key, v);
     return v;
@@ -342,13 +419,22 @@ export class ExtHost {
 
   /** Writes through the undo log. */
   write(t, key, value) {
-    let old;
+    this.put(t, key, this.old(t, key), value);
+  }
+
+  /** t[key] before a write (read first: on a lazy unit this may miss). */
+  old(t, key) {
     try {
-      old = this.entry(t, key);
+      return this.entry(t, key);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       t.known?.add(key);  // overwriting a corrupt record mends it
+      return undefined;
     }
+  }
+
+  /** t[key] = value, where old is t[key] now. */
+  put(t, key, old, value) {
     if (t.corrupt?.has(key)) t.corrupt.delete(key);
     if (old instanceof HostTable) this.garbage++;
     if (this.txn !== null && !t.fresh) {
@@ -498,6 +584,7 @@ export class ExtHost {
   toJS(value, memo = new Map()) {
     if (value instanceof HostFunction) return new LuaOpaque('function', `function: stored #${value.id}`);
     if (!(value instanceof HostTable)) return scalarToJS(value);
+    if (this.lazy) this.loadReachable(value);  // first, so a miss leaves nothing half-built
     if (value.corrupt) throw value.corrupt.values().next().value;
     const work = [];
     const convert = (v) => (v instanceof HostFunction ? this.toJS(v) : v instanceof HostTable ? memo.get(v) ?? shell(v) : scalarToJS(v));
@@ -615,8 +702,14 @@ export class ExtHost {
   // --- the imports -------------------------------------------------------------------------
 
   imports() {
-    const guard = (fn, onError) => (...args) => {
-      try { return fn(...args); } catch (err) { this.failure ??= err; return onError; }
+    const guard = (fn, onError, onMiss = onError) => (...args) => {
+      try {
+        return fn(...args);
+      } catch (err) {
+        if (err instanceof StoreMiss && this.missed(err)) return onMiss;
+        this.failure ??= err;
+        return onError;
+      }
     };
     return {
       js_ext_table_get: guard((id, ktag, knum, kptr, klen) => {
@@ -626,27 +719,29 @@ export class ExtHost {
         if (o instanceof JsView) return this.toSlot(0, o.get(key), true, o.floats);
         if (o.corrupt?.has(key)) throw o.corrupt.get(key);
         return this.toSlot(0, this.entry(o, key));
-      }, -1),
+      }, -1, TAG.MISS),
       js_ext_table_set: guard((id, ktag, knum, kptr, klen, vtag, vnum, vptr, vlen) => {
         const o = this.objects.get(id);
         if (vtag === TAG.BUILT && o === undefined) this.reader.takeBuilt();
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
-        this.write(o, this.key(ktag, knum, kptr, klen), this.value(vtag, vnum, vptr, vlen));
+        const key = this.key(ktag, knum, kptr, klen);
+        const old = this.old(o, key);  // before the value: a miss must not take a BUILT one
+        this.put(o, key, old, this.value(vtag, vnum, vptr, vlen));
         return STATUS.OK;
-      }, -1),
+      }, -1, TAG.MISS),
       js_ext_table_delete: guard((id, ktag, knum, kptr, klen) => {
         const o = this.objects.get(id);
         if (o === undefined) return STATUS.STALE;
         if (o instanceof JsView) return STATUS.READONLY;
         this.write(o, this.key(ktag, knum, kptr, klen), undefined);
         return STATUS.OK;
-      }, -1),
+      }, -1, TAG.MISS),
       js_ext_table_size: guard((id) => {
         const o = this.objects.get(id);
         if (o === undefined) return -1;
         return o instanceof HostTable ? this.load(o).border : o.border;
-      }, -2),
+      }, -2, MISS_NUM),
       js_ext_table_keys: guard((id) => {
         const o = this.objects.get(id);
         if (o === undefined) return -1;
@@ -657,7 +752,7 @@ export class ExtHost {
         const iter = this.nextIter++;
         this.iterators.set(iter, { o, keys, at: 0 });
         return iter;
-      }, -1),
+      }, -1, MISS_NUM),
       js_ext_table_next: guard((iter) => {
         const it = this.iterators.get(iter);
         if (it === undefined) return 0;
@@ -678,15 +773,17 @@ export class ExtHost {
       js_ext_fn_code: guard((id) => {
         const f = this.objects.get(id);
         if (!(f instanceof HostFunction)) return STATUS.STALE;
-        return this.bytesSlot(0, TAG.BYTES, this.entry(f, 0));
-      }, -1),
+        return this.bytesSlot(0, TAG.BYTES, this.fnEntry(f, 0));
+      }, -1, TAG.MISS),
       js_ext_fn_upvalue: guard((id, i) => {
         const f = this.objects.get(id);
         if (!(f instanceof HostFunction)) return STATUS.STALE;
-        const tag = this.toSlot(0, this.entry(f, i));
-        this.view.setFloat64(this.slots + SLOT_SIZE + 8, this.entry(f, -i) ?? 0, true);
+        const value = this.fnEntry(f, i);
+        const cell = this.fnEntry(f, -i) ?? 0;
+        const tag = this.toSlot(0, value);
+        this.view.setFloat64(this.slots + SLOT_SIZE + 8, cell, true);
         return tag;
-      }, -1),
+      }, -1, TAG.MISS),
       js_ext_new_id: () => this.nextId++,
       js_ext_table_new: () => this.newTable().id,
       js_ext_table_bytes: guard((id) => {
@@ -712,6 +809,7 @@ export class ExtHost {
           this.viewsByValue.delete(o.value);
         } else if (o instanceof HostTable) this.garbage++;
       },
+      js_ext_wait: () => 1,  // a lazy unit's host replaces it (js/cu.js); others never miss
       js_ext_build: (start) => {
         if (start) this.reader.beginBuild(new Builder(this, this.memory));
         else this.reader.abandonBuild();

@@ -43,7 +43,8 @@ export interface CuOptions {
 
 /** A storage adapter (docs/stores.md): records of bytes, read synchronously, committed atomically. */
 export interface KvStore {
-  openUnit(name: string): Promise<KvUnit>;
+  /** With { lazy: true } a store that reads asynchronously may give a lazy unit (Cu asks for one where JSPI exists). */
+  openUnit(name: string, options?: { lazy?: boolean }): Promise<KvUnit>;
   units(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -54,6 +55,17 @@ export interface KvUnit {
   commit(writes: Array<[Uint8Array, Uint8Array | undefined]>, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;
   refresh(): Promise<void>;
   clear(): Promise<void>;
+  /** A lazy unit: get and range throw a StoreMiss for records not read yet, and fetch reads them. */
+  lazy?: boolean;
+  fetch?(miss: StoreMiss, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;
+}
+
+/** What a lazy unit's get or range throws for records it has not read yet. */
+export class StoreMiss extends Error {
+  constructor(keys: Uint8Array[], prefixes: Uint8Array[]);
+  keys: Uint8Array[];
+  prefixes: Uint8Array[];
+  with(other: StoreMiss): StoreMiss;
 }
 
 export interface ComputeOptions {

@@ -3,5 +3,5 @@ export { Cu, DEFAULTS } from './cu.js';
 export { CuError } from './errors.js';
 export { LuaOpaque } from './codec.js';
 export { compileModule } from './module.js';
-export { openStore } from './store.js';
+export { openStore, StoreMiss } from './store.js';
 export { CuWorker } from './worker.js';

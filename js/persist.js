@@ -10,6 +10,8 @@
 //   "s" name 0x00 <record key>  the same records inside the snapshot called name
 // id is 8 bytes big-endian (a whole number below 2^53).
 
+import { StoreMiss } from './store.js';
+
 export const FORMAT = 1;
 
 /** A float whose value is integral, kept apart from the integer of the same value. */
@@ -202,20 +204,83 @@ export function decodeHeader(b) {
 
 // --- a unit's records in a store -------------------------------------------------------------
 
+/** Runs each read; the misses of a lazy unit are thrown together, to be read in one go. */
+function gather(...reads) {
+  let miss = null;
+  const out = reads.map((read) => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof StoreMiss)) throw err;
+      miss = miss === null ? err : miss.with(err);
+      return undefined;
+    }
+  });
+  if (miss !== null) throw miss;
+  return out;
+}
+
 /** The records of one unit in a KvUnit (js/store.js): loading tables, committing, snapshots. */
 export class UnitStore {
   /** @param {import('./store.js').KvUnit} kv */
+  static async open(kv) {
+    const s = new UnitStore(kv);
+    await s.#readMeta();
+    return s;
+  }
+
+  /** @param {import('./store.js').KvUnit} kv  (use UnitStore.open) */
   constructor(kv) {
     this.kv = kv;
-    this.metaBytes = kv.get(META_KEY);
-    this.meta = decodeMeta(this.metaBytes) ?? { format: FORMAT, version: 0, nextId: 3 };
+    this.metaBytes = undefined;
+    this.meta = null;
   }
 
   /** Re-reads the meta record (after another process committed). */
   async refresh() {
     await this.kv.refresh();
-    this.metaBytes = this.kv.get(META_KEY);
+    await this.#readMeta();
+  }
+
+  async #readMeta() {
+    this.meta = null;  // fetch() has no version to check while the meta record itself is read
+    this.metaBytes = await this.settle(() => this.kv.get(META_KEY));
     this.meta = decodeMeta(this.metaBytes) ?? { format: FORMAT, version: 0, nextId: 3 };
+  }
+
+  /** Runs fn, reading whatever it misses on a lazy unit and running it again; fn must be
+      safe to run again (a miss may stop it halfway). Its result, or a promise of it once
+      something had to be read. */
+  settle(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof StoreMiss)) throw err;
+      return this.#settleAfter(err, fn);
+    }
+  }
+
+  async #settleAfter(miss, fn) {
+    for (;;) {
+      await this.fetch(miss);
+      try {
+        return fn();
+      } catch (err) {
+        if (!(err instanceof StoreMiss)) throw err;
+        miss = err;
+      }
+    }
+  }
+
+  /** Reads what a lazy unit missed, checking that the unit is still at the version of the
+      meta record this unit read: a mismatch rejects with a conflict error (js/store.js). */
+  fetch(miss) {
+    return this.kv.fetch(miss, this.meta === null ? undefined : { key: META_KEY, expect: this.metaBytes });
+  }
+
+  /** A miss for the whole of table id (a stored function is read at once). */
+  tableMiss(id) {
+    return new StoreMiss([headerKey(id)], [tablePrefix(id)]);
   }
 
   /** Table id's stored entries and reference count. A record that does not decode is
@@ -224,7 +289,8 @@ export class UnitStore {
     const prefix = tablePrefix(id);
     const entries = [];
     const corrupt = new Map();
-    for (const [k, v] of this.kv.range(prefix)) {
+    const [records, header] = gather(() => this.kv.range(prefix), () => this.kv.get(headerKey(id)));
+    for (const [k, v] of records) {
       let key;
       try {
         key = decodeKey(k, prefix.length);
@@ -237,7 +303,7 @@ export class UnitStore {
         corrupt.set(key, new StoreError(`the stored value of key ${describeKey(key)} (external table ${id}) is corrupt: ${err.message}`));
       }
     }
-    return { entries, corrupt, refs: decodeHeader(this.kv.get(headerKey(id))) };
+    return { entries, corrupt, refs: decodeHeader(header) };
   }
 
   /** One entry of table id, read alone (undefined if absent). Throws StoreError naming the key if corrupt. */
@@ -276,35 +342,40 @@ export class UnitStore {
   // --- snapshots: the unit's records copied under "s" name 0 ----------------------------------
 
   #live() {
-    const records = [[META_KEY, this.metaBytes]];
-    for (const prefix of [Uint8Array.of(0x68), Uint8Array.of(0x74)]) for (const r of this.kv.range(prefix)) records.push(r);
-    return records;
+    const [headers, entries] = gather(() => this.kv.range(Uint8Array.of(0x68)), () => this.kv.range(Uint8Array.of(0x74)));
+    return [[META_KEY, this.metaBytes], ...headers, ...entries];
   }
 
   async saveState(name, nextId) {
     if (this.metaBytes === undefined) await this.commit([], nextId);  // a unit never committed: make its meta
     const prefix = snapshotPrefix(name);
-    const writes = [];
-    for (const [k] of this.kv.range(prefix)) writes.push([k, undefined]);
-    for (const [k, v] of this.#live()) writes.push([concat(prefix, k), v]);
+    const writes = await this.settle(() => {
+      const w = [];
+      for (const [k] of this.kv.range(prefix)) w.push([k, undefined]);
+      for (const [k, v] of this.#live()) w.push([concat(prefix, k), v]);
+      return w;
+    });
     await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
   }
 
   async loadState(name) {
     const prefix = snapshotPrefix(name);
-    const saved = [...this.kv.range(prefix)].map(([k, v]) => [k.slice(prefix.length), v]);
-    const savedMeta = saved.find(([k]) => k.length === 1 && k[0] === META_KEY[0]);
+    const isMeta = (k) => k.length === 1 && k[0] === META_KEY[0];
+    const [saved, live] = await this.settle(() => gather(
+      () => [...this.kv.range(prefix)].map(([k, v]) => [k.slice(prefix.length), v]),
+      () => this.#live()));
+    const savedMeta = saved.find(([k]) => isMeta(k));
     if (savedMeta === undefined) throw new StoreError(`there is no saved state called ${JSON.stringify(name)}`);
     const old = decodeMeta(savedMeta[1]);
     const writes = [];
-    for (const [k] of this.#live()) if (!(k.length === 1 && k[0] === META_KEY[0])) writes.push([k, undefined]);
-    for (const [k, v] of saved) if (!(k.length === 1 && k[0] === META_KEY[0])) writes.push([k, v]);
+    for (const [k] of live) if (!isMeta(k)) writes.push([k, undefined]);
+    for (const [k, v] of saved) if (!isMeta(k)) writes.push([k, v]);
     await this.commit(writes, Math.max(old.nextId, this.meta.nextId));
   }
 
-  listStates() {
+  async listStates() {
     const names = new Set();
-    for (const [k] of this.kv.range(SNAPSHOT_PREFIX)) {
+    for (const [k] of await this.settle(() => this.kv.range(SNAPSHOT_PREFIX))) {
       const end = k.indexOf(0, 1);
       if (end > 0) names.add(new TextDecoder().decode(k.subarray(1, end)));
     }
@@ -312,7 +383,7 @@ export class UnitStore {
   }
 
   async deleteState(name) {
-    const writes = [...this.kv.range(snapshotPrefix(name))].map(([k]) => [k, undefined]);
+    const writes = await this.settle(() => [...this.kv.range(snapshotPrefix(name))].map(([k]) => [k, undefined]));
     if (writes.length === 0) return false;
     await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
     return true;

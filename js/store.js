@@ -36,12 +36,36 @@
 /**
  * A store: many units, each identified by a name.
  * @typedef {object} KvStore
- * @property {(name: string) => Promise<KvUnit>} openUnit
- *   Opens the unit (creating it if absent); resolves once get/range can be served synchronously.
+ * @property {(name: string, options?: { lazy?: boolean }) => Promise<KvUnit>} openUnit
+ *   Opens the unit (creating it if absent); resolves once get/range can be served
+ *   synchronously. With `{ lazy: true }` a store whose reads are asynchronous may instead
+ *   give a lazy unit (below); other stores ignore the option.
  * @property {() => Promise<string[]>} units
  *   The names of the units in this store.
  * @property {() => Promise<void>} close
  */
+
+/**
+ * A lazy unit is a KvUnit with `lazy: true` whose get and range serve only what it has
+ * read so far, and throw a StoreMiss for the rest; `fetch(miss, guard?)` reads what the
+ * miss names (in one read transaction, which also reads guard.key and rejects like a
+ * commit's guard on a mismatch, caching nothing), after which the same calls succeed.
+ * docs/stores.md, "Lazy units".
+ */
+export class StoreMiss extends Error {
+  /** @param {Uint8Array[]} keys  records to read @param {Uint8Array[]} prefixes  ranges to read whole */
+  constructor(keys, prefixes) {
+    super('the store has not read these records yet (a lazy unit)');
+    this.name = 'StoreMiss';
+    this.keys = keys;
+    this.prefixes = prefixes;
+  }
+
+  /** This miss and another, to be read in one go. */
+  with(other) {
+    return new StoreMiss([...this.keys, ...other.keys], [...this.prefixes, ...other.prefixes]);
+  }
+}
 
 /** @typedef {'memory' | 'indexeddb' | `indexeddb:${string}` | `lmdb:${string}` | KvStore} StoreSpec */
 

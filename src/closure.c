@@ -234,7 +234,8 @@ void closure_push(lua_State *L, double id) {
     return;
   }
   lua_pop(L, 2);
-  int32_t tag = host_ext_fn_code(id);
+  int32_t tag;
+  HOST_CALL(tag, host_ext_fn_code(id), CODEC_MISS, -1);
   if (CODEC_FAILED(tag)) ext_fail(L, tag);
   ext_push_slot_value(L, 0);
   size_t len;
@@ -250,7 +251,8 @@ void closure_push(lua_State *L, double id) {
   lua_pushvalue(L, f);
   lua_getinfo(L, ">u", &ar);
   for (int i = 1; i <= ar.nups; i++) {
-    int32_t vtag = host_ext_fn_upvalue(id, i);
+    int32_t vtag;
+    HOST_CALL(vtag, host_ext_fn_upvalue(id, i), CODEC_MISS, -1);
     if (CODEC_FAILED(vtag)) ext_fail(L, vtag);
     double cell = cu_unit(L)->ext_slots[1].num;
     closure_registry(L, CLOSURE_CELLS);
@@ -312,7 +314,9 @@ void closure_capture(lua_State *L) {
     double id = lua_tonumber(L, -1);
     lua_pop(L, 1);
     int f = lua_gettop(L);
-    if (host_ext_size(id) < 0) {  /* its node is gone (made by a compute that failed) */
+    double size;
+    HOST_CALL(size, host_ext_size(id), HOST_MISS_NUM, -2);
+    if (size < 0) {  /* its node is gone (made by a compute that failed) */
       lua_pushvalue(L, f);
       lua_pushnil(L);
       lua_rawset(L, bound);

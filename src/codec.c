@@ -198,7 +198,8 @@ static void codec_begin(lua_State *L, Walk *w) {
     case LUA_TTABLE: {
       lua_pushvalue(L, top);
       if (lua_rawget(L, w->ids) == LUA_TNUMBER) {  /* an external table: by reference */
-        host_value(CODEC_EXTREF, lua_tonumber(L, -1), NULL, 0);
+        double id = lua_tonumber(L, -1);  /* on a lazy unit its records may need reading first */
+        while (host_value(CODEC_EXTREF, id, NULL, 0) == CODEC_MISS && host_ext_wait() == 0) {}
         lua_pop(L, 2);
         return;
       }

@@ -38,6 +38,7 @@
 #define CODEC_UPVAL   26   /* num: the upvalue's cell id (functions sharing an upvalue share it) */
 #define CODEC_ENV     27   /* the value is the unit's global environment */
 #define CODEC_FNREF   28   /* num: the id of a function already stored or restored */
+#define CODEC_MISS    29   /* (answers only) the host must read its store first: host_ext_wait, then ask again */
 
 /* What the js_ext_* imports answer when they could not do it: STALE, READONLY, or a
    negative number when the host's side failed. */

@@ -197,7 +197,8 @@ static int ext_index(lua_State *L) {
   double id = ext_id(L, 1);
   ExtArg k;
   if (ext_key(L, 2, &k) != NULL) return 0;  /* t[nil], t[{}]: nil, as for a table */
-  int32_t tag = host_ext_get(id, k.tag, k.num, k.p, k.len);
+  int32_t tag;
+  HOST_CALL(tag, host_ext_get(id, k.tag, k.num, k.p, k.len), CODEC_MISS, -1);
   if (CODEC_FAILED(tag)) ext_fail(L, tag);  /* negative: the host's side failed */
   ext_push_slot_value(L, 0);
   return 1;
@@ -224,7 +225,8 @@ static int ext_assign(lua_State *L, double id, ExtArg *k, int kidx, int v) {
   memset(&val, 0, sizeof val);
   switch (lua_type(L, v)) {
     case LUA_TNIL: {
-      int32_t status = host_ext_delete(id, k->tag, k->num, k->p, k->len);
+      int32_t status;
+      HOST_CALL(status, host_ext_delete(id, k->tag, k->num, k->p, k->len), CODEC_MISS, -1);
       if (status != 0) ext_fail(L, status);
       return 0;
     }
@@ -277,7 +279,9 @@ static int ext_assign(lua_State *L, double id, ExtArg *k, int kidx, int v) {
       else lua_pushfstring(L, "upvalue %d", (int)k->num);
       return ext_error(L, "external tables cannot hold a %s (key %s)", luaL_typename(L, v), lua_tostring(L, -1));
   }
-  int32_t status = host_ext_set(id, k->tag, k->num, k->p, k->len, val.tag, val.num, val.p, val.len);
+  int32_t status;  /* a miss comes before the host takes a BUILT value, so asking again is safe */
+  HOST_CALL(status, host_ext_set(id, k->tag, k->num, k->p, k->len, val.tag, val.num, val.p, val.len), CODEC_MISS, -2);
+  if (status == -2 && val.tag == CODEC_BUILT) host_ext_build(0);  /* a wait failed: never taken */
   if (status != 0) ext_fail(L, status);
   return built;
 }
@@ -302,13 +306,15 @@ int ext_set_value(lua_State *L, double id, int i, int v) {
 }
 
 void ext_get_value(lua_State *L, double id, int i) {
-  int32_t tag = host_ext_get(id, CODEC_INT, i, NULL, 0);
+  int32_t tag;
+  HOST_CALL(tag, host_ext_get(id, CODEC_INT, i, NULL, 0), CODEC_MISS, -1);
   if (CODEC_FAILED(tag)) ext_fail(L, tag);
   ext_push_slot_value(L, 0);
 }
 
 static int ext_len(lua_State *L) {
-  double n = host_ext_size(ext_id(L, 1));
+  double id = ext_id(L, 1), n;
+  HOST_CALL(n, host_ext_size(id), HOST_MISS_NUM, -2);
   if (n < 0) ext_fail(L, n == -1 ? CODEC_STALE : -1);
   lua_pushinteger(L, (lua_Integer)n);
   return 1;
@@ -343,8 +349,12 @@ static int ext_pairs(lua_State *L) {
   double *iter = lua_newuserdatauv(L, sizeof(double), 0);
   *iter = 0;
   luaL_setmetatable(L, EXT_ITER);
-  *iter = host_ext_keys(id);
-  if (*iter < 0) { *iter = 0; ext_fail(L, CODEC_STALE); }
+  HOST_CALL(*iter, host_ext_keys(id), HOST_MISS_NUM, -2);
+  if (*iter < 0) {
+    int32_t why = *iter == -1 ? CODEC_STALE : -1;
+    *iter = 0;
+    ext_fail(L, why);
+  }
   lua_pushcclosure(L, ext_next, 2);
   lua_pushvalue(L, 1);
   lua_pushnil(L);

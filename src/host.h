@@ -62,4 +62,19 @@ CU_IMPORT("js_ext_new_id") double host_ext_new_id(void);
 /* 1: the steps that follow build a table to store; 0: that build failed, drop it. */
 CU_IMPORT("js_ext_build") void host_ext_build(int32_t start);
 
+/*
+** Lazy restore (docs/persistence.md): on a unit whose store reads asynchronously, an
+** import that needs a record the host has not read yet answers CODEC_MISS (the imports
+** returning a number: HOST_MISS_NUM). host_ext_wait then suspends the compute until the
+** record is read (JSPI: the host makes this import a WebAssembly.Suspending) and returns
+** 0, or non-zero if the read failed; the call is then made again. A unit whose store reads
+** synchronously never answers CODEC_MISS, so this costs one comparison per call.
+*/
+CU_IMPORT("js_ext_wait") int32_t host_ext_wait(void);
+#define HOST_MISS_NUM (-3.0)
+
+/* result = call, made again after each wait while it answers miss; `failed` if a wait fails. */
+#define HOST_CALL(result, call, miss, failed) \
+  while (((result) = (call)) == (miss)) if (host_ext_wait() != 0) { (result) = (failed); break; }
+
 #endif

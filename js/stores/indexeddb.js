@@ -1,10 +1,13 @@
 // indexeddb.js: the browser store ('indexeddb' or 'indexeddb:DBNAME'), on IndexedDB
 // directly, on the main thread or in a Worker. IndexedDB has no synchronous reads, so
-// openUnit loads the unit's records into an in-memory cache that get/range serve; each
-// commit is one readwrite transaction (strict durability) that checks its guard inside
-// it, and updates the cache when the transaction completes. See docs/stores.md.
+// openUnit loads the unit's records into an in-memory cache that get/range serve, or,
+// asked for a lazy unit, reads nothing and lets the caller fetch what get/range miss
+// (js/store.js, StoreMiss). Each commit is one readwrite transaction (strict durability)
+// that checks its guard inside it, and updates the cache when the transaction completes.
+// See docs/stores.md.
 
 import { SortedRecords, bytesToKey, checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
+import { StoreMiss } from '../store.js';
 
 /** The database version, which is also the version of the layout below. */
 export const IDB_LAYOUT = 1;
@@ -16,6 +19,17 @@ const EMPTY = new ArrayBuffer(0);
 /** Every record of a unit: [name, <any binary>] sorts below [name, []] (arrays sort after binary keys). */
 const unitRange = (name) => IDBKeyRange.bound([name, EMPTY], [name, []], false, true);
 const buf = (bytes) => copyBytes(bytes).buffer;
+
+/** The unit's records whose key starts with prefix: up to the prefix with its last byte
+    below 0xff raised by one (none: to the end of the unit). */
+function prefixRange(name, prefix) {
+  let end = prefix.length;
+  while (end > 0 && prefix[end - 1] === 0xff) end--;
+  if (end === 0) return IDBKeyRange.bound([name, buf(prefix)], [name, []], false, true);
+  const upper = prefix.slice(0, end);
+  upper[end - 1]++;
+  return IDBKeyRange.bound([name, buf(prefix)], [name, upper.buffer], false, true);
+}
 
 const request = (req) => new Promise((resolve, reject) => {
   req.onsuccess = () => resolve(req.result);
@@ -46,6 +60,7 @@ class IdbUnit {
     const cache = new SortedRecords();
     for (let i = 0; i < keys.length; i++) cache.adopt(bytesToKey(new Uint8Array(keys[i][1])), new Uint8Array(values[i]));
     this.cache = cache;
+    this.store.recordsRead += keys.length;
   }
 
   get(key) { return this.cache.get(key); }
@@ -81,6 +96,11 @@ class IdbUnit {
       writeAll();
     }
     await done;
+    this.remember(ops);
+  }
+
+  /** What a commit wrote is now what the unit holds. */
+  remember(ops) {
     for (const [k, v] of ops) this.cache.set(k, v);
   }
 
@@ -98,14 +118,102 @@ class IdbUnit {
   }
 }
 
+/**
+ * A lazy unit (docs/stores.md, "Lazy units"): it reads nothing when opened; get and range
+ * serve the records read so far and throw a StoreMiss for the others, which fetch reads in
+ * one readonly transaction together with the caller's guard record. Each lazy open has
+ * its own cache, so what one unit reads is never mixed with another's commits.
+ */
+class LazyIdbUnit extends IdbUnit {
+  constructor(store, name) {
+    super(store, name);
+    this.lazy = true;
+    this.absent = new Set();    // keys (binary strings) read and found absent
+    this.prefixes = new Set();  // prefixes read whole (binary strings)
+    this.lengths = new Set();   // their lengths, so a key's covering prefix is found by slicing
+  }
+
+  /** Whether a prefix read whole covers k (a key, or a prefix being asked for). */
+  #covered(k) {
+    for (const n of this.lengths) if (k.length >= n && this.prefixes.has(k.slice(0, n))) return true;
+    return false;
+  }
+
+  get(key) {
+    const k = bytesToKey(key);
+    const v = this.cache.map.get(k);
+    if (v !== undefined) return copyBytes(v);
+    if (this.absent.has(k) || this.#covered(k)) return undefined;
+    throw new StoreMiss([copyBytes(key)], []);
+  }
+
+  range(prefix) {
+    if (!this.#covered(bytesToKey(prefix))) throw new StoreMiss([], [copyBytes(prefix)]);
+    return this.cache.range(prefix);
+  }
+
+  async fetch(miss, guard) {
+    this.store.check();
+    const tx = this.store.db.transaction([RECORDS], 'readonly');
+    const os = tx.objectStore(RECORDS);
+    const keys = miss.keys.map((key) => request(os.get([this.name, buf(key)])));
+    const ranges = miss.prefixes.map((p) => {
+      const r = prefixRange(this.name, p);
+      return Promise.all([request(os.getAllKeys(r)), request(os.getAll(r))]);
+    });
+    const current = guard ? request(os.get([this.name, buf(guard.key)])) : undefined;
+    const [values, lists, cur] = await Promise.all([Promise.all(keys), Promise.all(ranges), current, finished(tx, () => undefined)]);
+    this.store.recordsRead += values.length + (guard ? 1 : 0) + lists.reduce((n, [ks]) => n + ks.length, 0);
+    // The guard (the unit's version record) read in the same transaction: records read now
+    // belong to the version everything cached so far belongs to, or to none of it.
+    if (guard && !sameBytes(cur === undefined ? undefined : new Uint8Array(cur), guard.expect)) throw conflictError(this.name);
+    miss.keys.forEach((key, i) => {
+      if (values[i] === undefined) this.absent.add(bytesToKey(key));
+      else this.cache.adopt(bytesToKey(key), new Uint8Array(values[i]));
+    });
+    miss.prefixes.forEach((p, i) => {
+      const [ks, vs] = lists[i];
+      for (let j = 0; j < ks.length; j++) this.cache.adopt(bytesToKey(new Uint8Array(ks[j][1])), new Uint8Array(vs[j]));
+      this.prefixes.add(bytesToKey(p));
+      this.lengths.add(p.length);
+    });
+  }
+
+  remember(ops) {
+    for (const [k, v] of ops) {
+      this.cache.set(k, v);
+      if (v === undefined) this.absent.add(bytesToKey(k));
+      else this.absent.delete(bytesToKey(k));
+    }
+  }
+
+  /** Forgets everything read: the next reads miss and fetch the current records. */
+  async load() {
+    this.cache = new SortedRecords();
+    this.absent.clear();
+    this.prefixes.clear();
+    this.lengths.clear();
+  }
+
+  async clear() {
+    await super.clear();
+    await this.load();
+    this.prefixes.add('');  // every key is known to be absent
+    this.lengths.add(0);
+  }
+}
+
 /** @implements {import('../store.js').KvStore} */
 class IdbStore {
   constructor(db, dbName) {
     this.db = db;
     this.dbName = dbName;
     this.closed = false;
+    this.recordsRead = 0;  // records read from IndexedDB, all units together (tests count them)
     /** @type {Map<string, Promise<IdbUnit>>} */
     this.open = new Map();
+    /** @type {Map<string, Promise<void>>} units listed in the units object store */
+    this.listed = new Map();
     // Another connection wants to upgrade the database: let it (our later calls then fail clearly).
     db.onversionchange = () => { this.closed = true; db.close(); };
   }
@@ -114,25 +222,42 @@ class IdbStore {
     if (this.closed) throw new Error(`store "indexeddb:${this.dbName}" is closed`);
   }
 
-  openUnit(name) {
+  openUnit(name, options) {
     try {
       this.check();
       if (typeof name !== 'string') throw new TypeError('openUnit: the unit name must be a string');
     } catch (e) {
       return Promise.reject(e);
     }
+    if (options?.lazy) return this.#list(name).then(() => new LazyIdbUnit(this, name));
     let p = this.open.get(name);
     if (!p) {
       p = (async () => {
-        const tx = this.db.transaction([UNITS], 'readwrite', STRICT);
-        tx.objectStore(UNITS).put({ name }, name);
-        await finished(tx, () => undefined);
+        await this.#list(name);
         const unit = new IdbUnit(this, name);
         await unit.load();
         return unit;
       })();
       this.open.set(name, p);
       p.catch(() => this.open.delete(name));
+    }
+    return p;
+  }
+
+  /** Puts name in the units object store, once per store (units() lists it). */
+  #list(name) {
+    let p = this.listed.get(name);
+    if (!p) {
+      p = (async () => {
+        const read = this.db.transaction([UNITS], 'readonly');
+        const known = await Promise.all([request(read.objectStore(UNITS).getKey(name)), finished(read, () => undefined)]);
+        if (known[0] !== undefined) return;  // listed before: no write (and no disk flush) needed
+        const tx = this.db.transaction([UNITS], 'readwrite', STRICT);
+        tx.objectStore(UNITS).put({ name }, name);
+        await finished(tx, () => undefined);
+      })();
+      this.listed.set(name, p);
+      p.catch(() => this.listed.delete(name));
     }
     return p;
   }
