@@ -13,14 +13,20 @@ export const TAG = Object.freeze({
 });
 
 /** A Lua function, userdata or thread: described, never called. */
+// A registry symbol brands LuaOpaque values, so `instanceof` holds across two copies of
+// this module (the playground bundles one, and the runtime it loads has another).
+const BRAND = Symbol.for('cu.LuaOpaque');
+
 export class LuaOpaque {
   /** @param {'function'|'userdata'|'thread'} type @param {string} description */
   constructor(type, description) {
     this.type = type;
     this.description = description;
+    Object.defineProperty(this, BRAND, { value: true });
     Object.freeze(this);
   }
   toString() { return this.description; }
+  static [Symbol.hasInstance](value) { return value != null && value[BRAND] === true; }
 }
 
 /** obj[key] = value, where a key "__proto__" is an own property, not the prototype. */

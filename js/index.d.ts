@@ -153,6 +153,14 @@ export declare class LuaOpaque {
   readonly description: string;
 }
 
+/**
+ * A result in Lua's notation, for people to read (docs/api.md, "Showing values"):
+ * {1, 2, x = {true}}, strings quoted (bare at the top with bareString), functions as
+ * "function: 0x…", a table inside itself as <cycle>; deeper than maxDepth a table is {…},
+ * and text beyond maxLength is cut.
+ */
+export declare function showLua(value: LuaValue | undefined, options?: { bareString?: boolean; maxDepth?: number; maxLength?: number }): string;
+
 /** A unit in a dedicated worker (docs/api.md, "CuWorker"): the same methods, all asynchronous, plus interrupt(). */
 export declare class CuWorker {
   static create(options?: CuOptions): Promise<CuWorker>;

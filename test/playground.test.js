@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withPage, ISOLATION } from './browser/serve.js';
 import { EXAMPLES } from '../web/examples.js';
-import { errorLine, formatValue, fmtBytes } from '../web/format.js';
+import { errorLine, fmtBytes } from '../web/format.js';
 
 const BUNDLE = new URL('../build/web/app.js', import.meta.url);
 const SHOTS = new URL('../test-results/playground/', import.meta.url).pathname;
@@ -85,6 +85,10 @@ test('running code shows print output and return values; the gauge and the _home
     assert.equal(Number(mem.wasm), 2 * 1024 * 1024);
     assert.ok(Number(mem.used) > 0 && Number(mem.used) < Number(mem.wasm), `Lua memory ${mem.used}`);
     assert.ok(mem.fill > 0 && mem.fill < 100, `gauge at ${mem.fill}%`);
+
+    // functions, at the top and inside tables, print as Lua prints them
+    const f = await runCode(page, 'return print, {f = print}');
+    assert.match(f.values, /^→ function: 0x[0-9a-f]+, \{f = function: 0x[0-9a-f]+\}$/);
 
     const k = await runCode(page, 'return _home.visits + 1', { keys: true });
     assert.equal(k.values, '→ 4', 'Ctrl+Enter runs too');
@@ -296,15 +300,7 @@ test('screenshots in light, dark and narrow (test-results/playground/)', T, asyn
   }, { page: { viewport: { width: 1280, height: 800 } } });
 });
 
-test('the page\'s formatting: values in Lua notation, the error line, sizes', () => {
-  const cyc = { a: 1 };
-  cyc.self = cyc;
-  assert.equal(formatValue([1, 'two', null, true, 2n ** 70n, { x: [1.5] }]), '{1, "two", nil, true, 1180591620717411303424, {x = {1.5}}}');
-  assert.equal(formatValue(new Map([[true, 1]])), '{[true] = 1}');
-  assert.equal(formatValue(cyc), '{a = 1, self = <cycle>}');
-  assert.equal(formatValue({ 'odd key': -0 }), '{["odd key"] = -0.0}');
-  assert.equal(formatValue({ type: 'function', description: 'function: builtin' }), 'function: builtin');
-  assert.equal(formatValue(new Uint8Array(3)), '<3 bytes>');
+test('the page\'s formatting: the error line, sizes', () => {
   assert.equal(errorLine({ message: '[run 7]:12: boom', traceback: '' }, '[run 7]'), 12);
   assert.equal(errorLine({ message: '[run 3]:2: bad', traceback: "stack traceback:\n\t[C]: in function 'error'\n\t[run 3]:2: in function 'f'\n\t[run 7]:5: in main chunk" }, '[run 7]'), 5);
   assert.equal(errorLine({ message: 'not enough memory', traceback: '' }, '[run 7]'), null);

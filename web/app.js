@@ -2,11 +2,14 @@
 // interrupt it through shared memory (the page is served cross-origin isolated), and its
 // _home lives in IndexedDB, so it survives reloads. The Cu runtime is loaded as ES modules
 // from /js/ (kept out of the bundle: its worker and wasm are found relative to it).
-import { CuWorker, openStore } from '/js/index.js';
+import { CuWorker, openStore, showLua } from '/js/index.js';
 import { createEditor } from './editor.js';
 import { EXAMPLES, WELCOME } from './examples.js';
 import { WALK_HOME, renderTree } from './tree.js';
-import { errorLine, formatValue, fmtBytes, fmtMs } from './format.js';
+import { errorLine, fmtBytes, fmtMs } from './format.js';
+
+/** A result in Lua's notation, bounded so that a huge table cannot flood the page. */
+const formatValue = (v) => showLua(v, { maxDepth: 7, maxLength: 4000 });
 
 const STORE = 'indexeddb';
 const UNIT = 'playground';

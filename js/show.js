@@ -1,0 +1,83 @@
+// show.js: a result written back in Lua's notation, for people to read: the `cu` REPL
+// and the playground print values with it. It works on the JS values a compute returns
+// (docs/api.md's mapping), so it needs no unit.
+
+import { LuaOpaque } from './codec.js';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KEYWORDS = new Set(('and break do else elseif end false for function goto if in local nil not or ' +
+  'repeat return then true until while').split(' '));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A Lua string literal for text or bytes that reads back to the same bytes. */
+export function luaQuote(value) {
+  const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+  let out = '"';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x22 || b === 0x5c) out += '\\' + String.fromCharCode(b);
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x09) out += '\\t';
+    else if (b < 0x20 || b === 0x7f) out += '\\' + String(b).padStart(3, '0');
+    else if (b < 0x80) out += String.fromCharCode(b);
+    else {
+      // valid UTF-8 stays readable; a stray byte is escaped
+      const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+      let text = null;
+      if (len && i + len <= bytes.length) {
+        try { text = utf8.decode(bytes.subarray(i, i + len)); } catch { text = null; }
+      }
+      if (text !== null) { out += text; i += len - 1; } else out += '\\' + b;
+    }
+  }
+  return out + '"';
+}
+
+/** A number as Lua prints it (integral floats are indistinguishable from integers here). */
+export function luaNumber(n) {
+  if (Number.isNaN(n)) return 'nan';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Object.is(n, -0)) return '-0.0';
+  return String(n);
+}
+
+/**
+ * value in Lua's notation: tables as constructors with their array part first
+ * ({1, 2, x = {true}}), strings quoted (bare at the top when `bareString`), functions
+ * and other opaque values as their description, a table met again inside itself as
+ * <cycle>. Deeper than maxDepth a table shows as {…}; text beyond maxLength is cut
+ * with an ellipsis.
+ * @param {unknown} value
+ * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number }} [options]
+ */
+export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity } = {}) {
+  const seen = new Set();
+  const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? k : `[${show(k, depth)}]`);
+  function show(v, depth) {
+    if (v === null || v === undefined) return 'nil';
+    switch (typeof v) {
+      case 'string': return luaQuote(v);
+      case 'number': return luaNumber(v);
+      case 'bigint': case 'boolean': return String(v);
+    }
+    if (v instanceof LuaOpaque) return v.description;
+    if (v instanceof Uint8Array) return luaQuote(v);
+    if (seen.has(v)) return '<cycle>';
+    if (depth >= maxDepth) return '{…}';
+    seen.add(v);
+    const parts = [];
+    if (Array.isArray(v)) for (const x of v) parts.push(show(x, depth + 1));
+    else if (v instanceof Map) {
+      let n = 1;
+      while (v.has(n)) parts.push(show(v.get(n++), depth + 1));
+      for (const [k, x] of v) {
+        if (!(Number.isInteger(k) && k >= 1 && k < n)) parts.push(`${key(k, depth + 1)} = ${show(x, depth + 1)}`);
+      }
+    } else for (const [k, x] of Object.entries(v)) parts.push(`${key(k, depth + 1)} = ${show(x, depth + 1)}`);
+    seen.delete(v);
+    return `{${parts.join(', ')}}`;
+  }
+  const text = bareString && typeof value === 'string' ? value : show(value, 0);
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}

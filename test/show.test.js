@@ -1,0 +1,49 @@
+// show.test.js: showLua, results written back in Lua's notation (the REPL and the
+// playground print with it), checked on values that came out of a real unit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cu, LuaOpaque, showLua } from '../js/index.js';
+
+test('values from a unit read as Lua: constructors, array part first, quoted strings', async () => {
+  const cu = await Cu.create();
+  try {
+    const [arr, mixed, sparse, odd, fn, s, nums, bytes] = (await cu.run(
+      'return {1, "two", nil == nil, false}, {10, 20, n = 2}, {[1] = "a", [3] = "c"}, ' +
+      '{["not id"] = 1}, print, "top", {0/0, 1/0, -1/0, -0.0, math.maxinteger}, "\\0\\255A\\n"')).values;
+    assert.equal(showLua(arr), '{1, "two", true, false}');
+    assert.equal(showLua(mixed), '{10, 20, n = 2}');
+    assert.equal(showLua(sparse), '{"a", [3] = "c"}');
+    assert.equal(showLua(odd), '{["not id"] = 1}');
+    assert.match(showLua(fn), /^function: 0x[0-9a-f]+$/);
+    assert.equal(showLua(s), '"top"');
+    assert.equal(showLua(s, { bareString: true }), 'top');
+    assert.equal(showLua(nums), '{nan, inf, -inf, -0.0, 9223372036854775807}');
+    assert.equal(showLua(bytes), '"\\000\\255A\\n"');
+    assert.equal(showLua({ end: 1, ok: 2 }), '{["end"] = 1, ok = 2}', 'keywords are not bare names');
+  } finally {
+    await cu.close();
+  }
+});
+
+test('cycles, depth and length are bounded', async () => {
+  const cu = await Cu.create();
+  try {
+    const t = await cu.compute('local t = {} t.self = t return {t}');
+    assert.equal(showLua(t), '{{self = <cycle>}}');
+    const shared = await cu.compute('local s = {1} return {s, s}');
+    assert.equal(showLua(shared), '{{1}, {1}}', 'a table seen twice but not inside itself is shown twice');
+  } finally {
+    await cu.close();
+  }
+  assert.equal(showLua({ deep: [[[[[[[[1]]]]]]]] }, { maxDepth: 7 }), '{deep = {{{{{{{…}}}}}}}}');
+  assert.equal(showLua('x'.repeat(50), { maxLength: 10 }), '"xxxxxxxxx…');
+});
+
+test('LuaOpaque is recognised across two copies of the runtime (a bundle and the page\'s runtime)', async () => {
+  const other = await import('../js/codec.js?another-copy');
+  const f = new other.LuaOpaque('function', 'function: 0x1');
+  assert.ok(f instanceof LuaOpaque);
+  assert.equal(showLua({ f }), '{f = function: 0x1}');
+  assert.ok(!({ type: 'function', description: 'x' } instanceof LuaOpaque), 'a look-alike table is not opaque');
+  assert.equal(showLua({ type: 'function' }), '{type = "function"}');
+});
