@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <time.h>
 #define BIG_KARA_DEFAULT 96
-#define BIG_KSQR_DEFAULT 64
+#define BIG_KSQR_DEFAULT 96
 static unsigned long kara_t = BIG_KARA_DEFAULT, ksqr_t = BIG_KSQR_DEFAULT, tostr_t = 24, parse_t = 40;
+static unsigned long toom_t = 350, tsqr_t = 350;
 #define BIG_DC_DIV_THRESHOLD 24
 #define BIG_KARA_THRESHOLD kara_t
 #define BIG_KSQR_THRESHOLD ksqr_t
+#define BIG_TOOM3_THRESHOLD toom_t
+#define BIG_TSQR_THRESHOLD tsqr_t
 #define BIG_TOSTR_THRESHOLD tostr_t
 #define BIG_PARSE_THRESHOLD parse_t
 #include "../src/bigint.c"
@@ -25,7 +28,7 @@ static double now(void) {
 static uint32_t seed = 12345;
 static limb rnd(void) { seed = seed * 1103515245u + 12345u; return seed ^ (seed >> 15) * 2654435761u; }
 
-static limb A[20000], Bv[20000], R[40000], T[200000];
+static limb A[20000], Bv[20000], R[40000], T[400000];
 
 /* best time per call of mul (sq: squaring) at n limbs with the current thresholds */
 static double timeit(size_t n, int sq) {
@@ -126,12 +129,34 @@ static int check(void) {
   return bad != 0;
 }
 
+/* Toom-3's thresholds, above the Karatsuba ones */
+static void toom(void) {
+  for (int i = 0; i < 20000; i++) { A[i] = rnd(); Bv[i] = rnd(); }
+  static const unsigned long ths[] = {200, 250, 300, 350, 400, 500, 100000};
+  static const size_t sizes[] = {150, 200, 256, 300, 400, 512, 768, 1039, 1536, 2048, 4096, 10382};
+  for (int sq = 0; sq < 2; sq++) {
+    printf("%s: us per op; columns = Toom-3 threshold (100000 = Karatsuba only)\n%6s", sq ? "square" : "multiply", "limbs");
+    for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) printf(" %8lu", ths[t]);
+    printf("\n");
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+      printf("%6zu", sizes[s]);
+      for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) {
+        toom_t = tsqr_t = ths[t];
+        printf(" %8.2f", timeit(sizes[s], sq) * 1e6);
+      }
+      printf("\n");
+    }
+  }
+  toom_t = tsqr_t = 350;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "check") == 0) return check();
+  if (argc > 1 && strcmp(argv[1], "toom") == 0) { toom(); return 0; }
   if (argc > 1) { ops(); return 0; }
   for (int i = 0; i < 20000; i++) { A[i] = rnd(); Bv[i] = rnd(); }
-  static const unsigned long ths[] = {8, 12, 16, 20, 24, 28, 32, 40, 48, 64, 96, 100000};
-  static const size_t sizes[] = {16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024};
+  static const unsigned long ths[] = {32, 48, 64, 80, 96, 112, 128, 160, 100000};
+  static const size_t sizes[] = {64, 96, 128, 174, 192, 256, 347, 512, 1039, 2048};
   for (int sq = 0; sq < 2; sq++) {
     printf("%s: us per op; columns = threshold (100000 = schoolbook)\n%6s", sq ? "square" : "multiply", "limbs");
     for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) printf(" %8lu", ths[t]);

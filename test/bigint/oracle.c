@@ -94,7 +94,9 @@ static void gen(mpz_t x, unsigned long maxd) {
     /* sizes around the algorithm thresholds (in limbs) */
     static const unsigned long ts[] = {BIG_KARA_THRESHOLD, BIG_KSQR_THRESHOLD,
                                        2 * BIG_KARA_THRESHOLD, 2 * BIG_KSQR_THRESHOLD,
-                                       BIG_TOSTR_THRESHOLD, 4 * BIG_KARA_THRESHOLD};
+                                       BIG_TOSTR_THRESHOLD, 4 * BIG_KARA_THRESHOLD,
+                                       BIG_TOOM3_THRESHOLD, BIG_TSQR_THRESHOLD,
+                                       2 * BIG_TOOM3_THRESHOLD, 3 * BIG_TOOM3_THRESHOLD};
     unsigned long t = ts[rnd(sizeof ts / sizeof ts[0])];
     rand_limbs(x, t - 1 + rnd(3));
   } else if (r < 90) {

@@ -104,3 +104,27 @@ test('a bigint result becomes a JS BigInt', async () => {
   const err = await cu.compute('error(bigint(10)^30)').catch((e) => e);
   assert.equal(err.value, 10n ** 30n);
 });
+
+test('Toom-3 around its threshold and the cached decimal powers, in wasm', async () => {
+  const limbs = (n) => { // n random 32-bit limbs, the top one non-zero
+    let v = 0n;
+    for (let i = 0; i < n; i++) v = (v << 32n) | BigInt(1 + rnd(2 ** 31 - 1)) * 2n + BigInt(rnd(2));
+    return v;
+  };
+  const lines = [], expected = [];
+  for (const n of [349, 350, 351, 700, 701, 1050, 1051, 3200]) {
+    const a = limbs(n), b = rnd(2) ? limbs(n) : (1n << BigInt(32 * n)) - 1n;
+    lines.push(`H(${lit(a)} * ${lit(b)})`, `H(${lit(a)} * ${lit(a)})`);
+    expected.push(hex(a * b), hex(a * a));
+  }
+  // tostring twice (the second from the cache), then after a collection freed the cache
+  for (const n of [1039, 9000, 1039, 5000]) {
+    const a = limbs(n);
+    lines.push(`tostring(${lit(a)})`, `tostring(${lit(-a)})`, 'tostring(collectgarbage() and 0)');
+    expected.push(a.toString(), (-a).toString(), '0');
+  }
+  const code = `local B = bigint\nlocal function H(x) return x:tostring(16) end\nreturn table.concat({\n${lines.join(',\n')}\n}, ",")`;
+  const got = (await cu.compute(code)).split(',');
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < got.length; i++) assert.equal(got[i], expected[i], `case ${i}: ${lines[i].slice(0, 80)}`);
+});
