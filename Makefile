@@ -21,15 +21,25 @@ WASM_LDFLAGS := --target=wasm32-wasi -mexec-model=reactor -Wl,--import-memory \
                 -Wl,--initial-memory=393216 -Wl,-z,stack-size=262144 -Wl,--stack-first \
                 -Wl,--export=__stack_pointer -Wl,--export=__heap_base \
                 -lwasi-emulated-process-clocks -Wl,--strip-all
+# With LTO the sjlj lowering runs in the linker, which defines the exception tag itself:
+# src/wasm/sjlj_tag.S stays out (toolchain.md pitfalls 5 and 6; test/bench/bench.mk
+# still uses it for its non-LTO variants, which link with WASM_LDFLAGS alone).
+WASM_LTO_LDFLAGS := -flto -Wl,-mllvm,-wasm-enable-sjlj
 WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
-             build/wasm/sjlj.o build/wasm/stubs.o build/wasm/sjlj_tag.o
+             build/wasm/sjlj.o build/wasm/stubs.o
 
-# Code that runs once per chunk or only on the way to an error (the compiler, dump and
-# undump, debug info, the rarely used libraries) is compiled for size: the module drops
-# from 338 KB (132.6 KB gzipped) to 315 KB (127.4 KB), with no change in the benchmarks
-# beyond their noise (docs/benchmarks.md).
-WASM_COLD := lcode ldebug ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit
-$(WASM_COLD:%=build/wasm/%.o): EXTRA_CFLAGS := -Os
+# How each file is optimised, chosen by measurement (docs/benchmarks.md, "Build flags").
+# The interpreter's core goes through link-time optimisation, so calls between lvm.c,
+# ldo.c, ltable.c, lgc.c... are inlined: binary-trees and closures 15% faster in Node.
+# Code that runs once per chunk, only on the way to an error, or whose time is spent in
+# its callees (the compiler, dump/undump, debug info, the libraries' glue, bigint's
+# C, whose hot loops are explicit SIMD) is compiled for size, at no measured cost: with
+# both, the module is 315 KB (128 KB gzipped) instead of 325 KB (131 KB).
+WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem
+WASM_COLD := lcode ldebug ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
+             lcorolib lmathlib ltablib lbaselib lauxlib bigint
+$(WASM_LTO:%=build/wasm/%.o): WASM_TUNE := -flto
+$(WASM_COLD:%=build/wasm/%.o): WASM_TUNE := -Os
 
 # Finalizers run with hooks off in stock Lua, which would let a __gc loop escape the
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
@@ -63,21 +73,17 @@ $(LUA_SRC)/lua.h:
 
 build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h src/limits_vm.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(WASM_CC) $(WASM_CFLAGS) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
-build/wasm/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
+	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
+build/wasm/%.o: src/%.c $(CU_HDRS) Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
+	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) -c $< -o $@
 build/wasm/%.o: src/wasm/%.c src/wasm/setjmp.h | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@
-# The tag must be defined in a file compiled without -wasm-enable-sjlj (pitfall 5).
-build/wasm/sjlj_tag.o: src/wasm/sjlj_tag.S
-	@mkdir -p $(@D)
-	$(WASM_CC) --target=wasm32-wasi -c $< -o $@
 
 build/wasm/cu-linked.wasm: $(WASM_OBJS)
 	@mkdir -p $(@D)
-	$(WASM_CC) $(WASM_LDFLAGS) $(WASM_OBJS) -o $@
+	$(WASM_CC) $(WASM_LDFLAGS) $(WASM_LTO_LDFLAGS) $(WASM_OBJS) -o $@
 # binaryen, run explicitly (toolchain.md pitfall 2): measured 3-4% faster and 12% smaller
 # (docs/benchmarks.md). The stripped module no longer lists its features, so name them.
 WASM_OPT_FLAGS := -O3 --enable-exception-handling --enable-mutable-globals --enable-sign-ext --enable-simd
