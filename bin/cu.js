@@ -150,7 +150,9 @@ async function runScript(opts, { code, name, args, json }) {
     cu = await withProgress(`opening ${home ?? 'the unit'}`, Cu.create({ ...create, onOutput: (text, stream, bytes) => out(stream).write(bytes) }));
   } catch (err) {
     if (err instanceof RangeError || err instanceof TypeError) usage(err.message);
-    return reportError(err);
+    if (err instanceof CuError) return reportError(err);
+    process.stderr.write(`cu: cannot open the unit${home === null ? '' : ` in ${home}`}: ${err.message}\n`);
+    return 1;
   }
   try {
     if (args !== undefined) {

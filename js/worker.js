@@ -59,7 +59,14 @@ export class CuWorker {
     w.#options = rest;
     w.#flag = typeof SharedArrayBuffer !== 'undefined' && (isNode || globalThis.crossOriginIsolated)
       ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    await w.#start();
+    try {
+      await w.#start();
+    } catch (err) {
+      // a worker whose unit failed to open would keep the process (or page) busy
+      await w.#worker?.terminate();
+      w.#worker = null;
+      throw err;
+    }
     return w;
   }
 

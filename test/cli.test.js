@@ -95,6 +95,17 @@ test('the home persists _home across processes: ./.cu by default, --home DIR, --
   assert.equal(cu('--no-home', 'eval', bump).stdout, '1\n');
 });
 
+test('a home that cannot be opened is one clear line and exit code 1, for scripts and the REPL', () => {
+  const file = join(dir, 'not-a-dir');
+  writeFileSync(file, 'x');
+  for (const args of [['eval', 'return 1'], ['repl']]) {
+    // the REPL's worker must not keep the process alive after its unit failed to open
+    const r = cu('--home', file, ...args, { input: 'return 1\n', timeout: 30000 });
+    assert.equal(r.status, 1, `${args[0]}: ${r.status} ${r.signal} ${r.stderr}`);
+    assert.equal(r.stderr, `cu: cannot open the unit in ${file}: store "lmdb:${file}": cannot create the directory (EEXIST)\n`);
+  }
+});
+
 test('--input makes _io.input; --output json prints results and _io.output, print goes to stderr', () => {
   const input = join(dir, 'in.json');
   writeFileSync(input, JSON.stringify({ xs: [1, 2, 3.5], who: 'ada' }));

@@ -90,7 +90,11 @@ async function acquireEnv(dir) {
       env = envs.get(dir);
     }
     if (!env) {
-      mkdirSync(dir, { recursive: true });
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw new Error(`store "lmdb:${dir}": cannot create the directory (${e.code ?? e.message})`, { cause: e });
+      }
       env = new Env(dir, lmdb);
       envs.set(dir, env);
     }
