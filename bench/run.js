@@ -101,11 +101,14 @@ async function measureOnce(engines, mode, procs) {
   for (let p = 0; p < procs; p++)
     for (const e of engines) {
       let r;
-      try { r = await e.run({ mode }); } catch (err) {
-        log(`  ${e.label} ${mode}: ${err.message}`);
-        failures.push(`${e.label} ${mode}: ${err.message.split('\n')[0].slice(0, 200)}`);
-        continue;
+      // A job that fails or hangs gets one more fresh process; both tries are reported.
+      for (let attempt = 1; attempt <= 2 && r === undefined; attempt++) {
+        try { r = await e.run({ mode }); } catch (err) {
+          log(`  ${e.label} ${mode} (try ${attempt}): ${err.message}`);
+          failures.push(`${e.label} ${mode}, try ${attempt} of 2: ${err.message.split('\n')[0].slice(0, 200)}`);
+        }
       }
+      if (r === undefined) continue;
       for (const [k, v] of Object.entries(r)) ((out[e.label] ??= {})[k] ??= []).push(v);
     }
   const med = {};
@@ -297,7 +300,7 @@ ${sizes()}
 ### Memory
 
 ${memoryLines(results, speedEngines)}
-${failures.length ? `\nFailed or hung jobs (left out of the figures):\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
+${failures.length ? `\nFailed or hung jobs (a job is tried twice; a failed try is left out of the figures):\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
   return { md, json: { results: serial(results), startup, compile, boundary } };
 }
 
