@@ -18,7 +18,7 @@ function loadScript(src) {
 
 async function cuEngine(job, memory = BIG) {
   const { Cu } = await import('/js/index.js');
-  const cu = await Cu.create({ memory, limits: { instructions: Infinity, timeMs: Infinity }, module: job.wasm ? `/${job.wasm}` : undefined });
+  const cu = await Cu.create({ memory, store: 'none', limits: { instructions: Infinity, timeMs: Infinity }, module: job.wasm ? `/${job.wasm}` : undefined });
   return {
     load: (src) => cu.compute(src),
     call: (n) => cu.compute(`return bench(${n})`),
@@ -63,7 +63,7 @@ async function startup(job) {
     const t0 = now();
     const { Cu, compileModule } = await import('/js/index.js');
     const t1 = now();
-    const first = await Cu.create();
+    const first = await Cu.create({ store: 'none' });
     await first.compute('return 1');
     out.first = now() - t1;
     out.import = t1 - t0;
@@ -71,7 +71,7 @@ async function startup(job) {
     const next = [];
     for (let i = 0; i < 20; i++) {
       const t = now();
-      const cu = await Cu.create({ module: compiled });
+      const cu = await Cu.create({ module: compiled, store: 'none' });
       await cu.compute('return 1');
       next.push(now() - t);
       cu.close();

@@ -136,20 +136,21 @@ export async function repl({ home, create }) {
   /** Runs a chunk; 'more' when it is incomplete. An expression is tried first, as lua.c does. */
   const evaluate = async (chunk) => {
     const run = (code) => compute(() => cu.run(code, { name: 'stdin' }));
+    const incomplete = (err) => err instanceof CuError && err.kind === 'syntax' && err.message.endsWith('<eof>');
     let result;
-    if (chunk.startsWith('=')) result = await run('return ' + chunk.slice(1));
-    else {
-      try {
-        result = await run('return ' + chunk);
-      } catch (err) {
-        if (!(err instanceof CuError && err.kind === 'syntax')) throw err;
+    try {
+      if (chunk.startsWith('=')) result = await run('return ' + chunk.slice(1));
+      else {
         try {
+          result = await run('return ' + chunk);
+        } catch (err) {
+          if (!(err instanceof CuError && err.kind === 'syntax')) throw err;
           result = await run(chunk);
-        } catch (err2) {
-          if (err2 instanceof CuError && err2.kind === 'syntax' && err2.message.endsWith('<eof>')) return 'more';
-          throw err2;
         }
       }
+    } catch (err) {
+      if (incomplete(err)) return 'more';
+      throw err;
     }
     if (result.values.length > 0) process.stdout.write(result.values.map(show).join('\t') + '\n');
     return 'done';

@@ -92,14 +92,17 @@ static int limits_work(CuLimits *lim, double units) {
   return 1;
 }
 
-int limits_step(void) {
-  return limits_work(&cu_current()->lim, 1);
+int limits_room = LIMITS_PERIOD;
+
+/* Called when limits_room runs out (cu_limits.h): counts the steps taken since the room
+   was filled, at once. Once a limit is hit the room stays empty, so every later step
+   fails too. */
+int limits_step_slow(void) {
+  int hit = limits_work(&cu_current()->lim, (double)LIMITS_PERIOD - limits_room);
+  limits_room = hit ? 0 : LIMITS_PERIOD;
+  return hit;
 }
 
-int limits_memcmp(const void *a, const void *b, size_t n) {
-  if (limits_work(&cu_current()->lim, 1 + (double)(n / 64))) return 1;
-  return memcmp(a, b, n);
-}
 
 /* Makes thread co's hook match the running compute's (limits_begin): set while there are
    limits, removed while there are none. Called before a coroutine is resumed, because a
@@ -121,6 +124,7 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
   lim->max_instructions = max_instructions;
   lim->max_ms = max_ms;
   lim->deadline = NAN;  /* set at the first check, see limits_late */
+  limits_room = LIMITS_PERIOD;
   /* No limits, no hook: a hook of any kind keeps Lua's interpreter in its slow mode. An
      interruptible unit (a worker's) keeps it, to look at the interrupt flag. */
   if (isfinite(max_instructions) || isfinite(max_ms) || lim->interruptible)
@@ -131,5 +135,7 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
 
 double limits_instructions(lua_State *L) {
   if (lua_gethook(L) == NULL) return NAN;  /* not counted without limits */
-  return cu_unit(L)->lim.counted + (lua_gethookcount(L) - L->hookcount);
+  const CuLimits *lim = &cu_unit(L)->lim;
+  double steps = lim->work + (limits_room >= 0 ? LIMITS_PERIOD - limits_room : 0);  /* not yet in counted */
+  return lim->counted + steps + (lua_gethookcount(L) - L->hookcount);
 }

@@ -75,6 +75,10 @@ test('multi-line chunks, =expr and bare expressions; history and _home kept acro
   await a.expect(/>> $/);
   await a.line('end');
   await a.expect(/^> $/m);
+  await a.line('=_home.add(2,');                   // an =expression can continue too
+  await a.expect(/>> $/);
+  await a.line('3)');
+  await a.expect(/^5\r?\n> $/m);
   await a.line('=_home.add(2, 3)');
   await a.expect(/^5\r?\n> $/m);
   await a.line('_home.add(20, 22)');
