@@ -186,6 +186,7 @@ async function boundary() {
 }
 
 const result = await { workload, startup, boundary }[job.mode]();
-// Exit explicitly: wasmoon sometimes leaves a handle open that keeps Node alive after its
-// work is done (about one start-up job in five hung forever before this).
+// Exit explicitly once the result is out. After a wasmoon start-up job Node sometimes
+// still never finishes exiting (its 'exit' handlers run, then it hangs); bench/run.js
+// takes the result and kills such a child.
 process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));
