@@ -129,24 +129,33 @@ static int check(void) {
   return bad != 0;
 }
 
-/* Toom-3's thresholds, above the Karatsuba ones */
-static void toom(void) {
+/* Times multiply and square at each size for each value of one pair of thresholds
+   (*mul for multiply, *sqr for square), as one table per operation. */
+static void sweep(const char *what, unsigned long *mul, unsigned long *sqr,
+                  const unsigned long *ths, size_t nths, const size_t *sizes, size_t nsizes, int decimals) {
   for (int i = 0; i < 20000; i++) { A[i] = rnd(); Bv[i] = rnd(); }
-  static const unsigned long ths[] = {200, 250, 300, 350, 400, 500, 100000};
-  static const size_t sizes[] = {150, 200, 256, 300, 400, 512, 768, 1039, 1536, 2048, 4096, 10382};
   for (int sq = 0; sq < 2; sq++) {
-    printf("%s: us per op; columns = Toom-3 threshold (100000 = Karatsuba only)\n%6s", sq ? "square" : "multiply", "limbs");
-    for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) printf(" %8lu", ths[t]);
+    printf("%s: us per op; columns = %s\n%6s", sq ? "square" : "multiply", what, "limbs");
+    for (size_t t = 0; t < nths; t++) printf(" %8lu", ths[t]);
     printf("\n");
-    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    for (size_t s = 0; s < nsizes; s++) {
       printf("%6zu", sizes[s]);
-      for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) {
-        toom_t = tsqr_t = ths[t];
-        printf(" %8.2f", timeit(sizes[s], sq) * 1e6);
+      for (size_t t = 0; t < nths; t++) {
+        *mul = *sqr = ths[t];
+        printf(" %8.*f", decimals, timeit(sizes[s], sq) * 1e6);
       }
       printf("\n");
     }
   }
+}
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+/* Toom-3's thresholds, above the Karatsuba ones */
+static void toom(void) {
+  static const unsigned long ths[] = {200, 250, 300, 350, 400, 500, 100000};
+  static const size_t sizes[] = {150, 200, 256, 300, 400, 512, 768, 1039, 1536, 2048, 4096, 10382};
+  sweep("Toom-3 threshold (100000 = Karatsuba only)", &toom_t, &tsqr_t, ths, COUNT(ths), sizes, COUNT(sizes), 2);
   toom_t = tsqr_t = 350;
 }
 
@@ -154,21 +163,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "check") == 0) return check();
   if (argc > 1 && strcmp(argv[1], "toom") == 0) { toom(); return 0; }
   if (argc > 1) { ops(); return 0; }
-  for (int i = 0; i < 20000; i++) { A[i] = rnd(); Bv[i] = rnd(); }
   static const unsigned long ths[] = {32, 48, 64, 80, 96, 112, 128, 160, 100000};
   static const size_t sizes[] = {64, 96, 128, 174, 192, 256, 347, 512, 1039, 2048};
-  for (int sq = 0; sq < 2; sq++) {
-    printf("%s: us per op; columns = threshold (100000 = schoolbook)\n%6s", sq ? "square" : "multiply", "limbs");
-    for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) printf(" %8lu", ths[t]);
-    printf("\n");
-    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-      printf("%6zu", sizes[s]);
-      for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) {
-        kara_t = ksqr_t = ths[t];
-        printf(" %8.3f", timeit(sizes[s], sq) * 1e6);
-      }
-      printf("\n");
-    }
-  }
+  sweep("threshold (100000 = schoolbook)", &kara_t, &ksqr_t, ths, COUNT(ths), sizes, COUNT(sizes), 3);
   return 0;
 }
