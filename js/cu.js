@@ -298,7 +298,14 @@ export class Cu {
       throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
     }
     if (this.#store !== null) {
-      plan ??= ext.plan();
+      if (plan === null) {
+        try {
+          plan = ext.plan();  // may read records not read yet (reference counts), which may be damaged
+        } catch (err) {
+          ext.rollback();
+          throw err instanceof StoreError ? new CuError('store', err.message, { cause: err }) : err;
+        }
+      }
       if (plan.writes.length > 0) return this.#commit(plan, () => this.#result(full, values, collect, started));
       ext.commit();
     }

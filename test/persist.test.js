@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Cu, CuError } from '../js/index.js';
 import { MemoryStore } from '../js/stores/memory.js';
 import { openStore } from '../js/store.js';
-import { META_KEY, encodeMeta } from '../js/persist.js';
+import { META_KEY, encodeMeta, headerKey } from '../js/persist.js';
 
 const stores = {
   memory: async () => new MemoryStore(),
@@ -120,7 +120,29 @@ for (const [kind, open] of Object.entries(stores)) {
     await b.compute('_home.bad = "mended"');
     assert.equal(await (await Cu.create({ store, name: 'app' })).compute('return _home.bad'), 'mended');
   });
+
+  test(`${kind}: a corrupt record met while planning the commit fails the compute and undoes it`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.t = {x = 1} _home.n = 1');
+    // damage the header (reference count) of _home.t: a new reference to t must read it
+    const unit = await store.openUnit('app');
+    const headers = [...unit.range(new Uint8Array([0x68]))].filter(([k]) => !sameBytes(k, headerKey(1)));
+    assert.equal(headers.length, 1);
+    const [key, value] = headers[0];
+    const flipped = value.slice();
+    flipped[flipped.length - 1] ^= 0x40;
+    await unit.commit([[key, flipped]]);
+    const b = await Cu.create({ store, name: 'app' });
+    await assert.rejects(b.compute('_home.n = 2 _home.alias = _home.t'), (e) => e instanceof CuError && e.kind === 'store' && /corrupt/.test(e.message));
+    // nothing of that compute is seen, in this unit or a new one
+    assert.deepEqual((await b.run('return _home.n, _home.alias')).values, [1, null]);
+    assert.deepEqual((await (await Cu.create({ store, name: 'app' })).run('return _home.n, _home.alias')).values, [1, null]);
+    assert.equal(await b.compute('_home.n = 3 return _home.n'), 3, 'the unit goes on');
+  });
 }
+
+const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 test('units without a store have no snapshots', async () => {
   const cu = await Cu.create();
