@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cu, CuError } from '../js/index.js';
-import { show, toJson, luaQuote } from './format.js';
+import { showResults, toJson, luaQuote } from './format.js';
 import { withProgress } from './progress.js';
 
 const HELP = `usage: cu [options] [command]
@@ -164,7 +164,7 @@ async function runScript(opts, { code, name, args, json }) {
     if (json) {
       process.stdout.write(JSON.stringify({ results: toJson(r.values), output: toJson(r.ioOutput) }) + '\n');
     } else if (r.values.length > 0) {
-      process.stdout.write(r.values.map(show).join('\t') + '\n');
+      process.stdout.write(showResults(r) + '\n');
     }
     return 0;
   } catch (err) {

@@ -8,7 +8,10 @@ import { showLua, luaNumber } from '../js/show.js';
 export { luaQuote } from '../js/show.js';
 
 /** One result as the REPL shows it: a string bare, anything else in Lua's notation. */
-export const show = (value) => showLua(value, { bareString: true });
+export const show = (value, isFloat = false) => showLua(value, { bareString: true, isFloat });
+
+/** All of run()'s results on one line, tab-separated, as lua.c prints them. */
+export const showResults = ({ values, floats }) => values.map((v, i) => show(v, floats.includes(i))).join('\t');
 
 /**
  * A value made JSON-safe, losing nothing silently: bigints become decimal strings,

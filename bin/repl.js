@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CuWorker, CuError } from '../js/index.js';
-import { show } from './format.js';
+import { showResults } from './format.js';
 import { withProgress } from './progress.js';
 
 const HISTORY_SIZE = 1000;
@@ -152,7 +152,7 @@ export async function repl({ home, create }) {
       if (incomplete(err)) return 'more';
       throw err;
     }
-    if (result.values.length > 0) process.stdout.write(result.values.map(show).join('\t') + '\n');
+    if (result.values.length > 0) process.stdout.write(showResults(result) + '\n');
     return 'done';
   };
 

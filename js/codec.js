@@ -55,6 +55,7 @@ class Decoder {
 
   reset() {
     this.values = [];   // top-level values, in order (handed out: always a new array)
+    this.floats = [];   // indexes in values of Lua floats (a JS number cannot tell 4.0 from 4)
     if (this.frames === undefined || this.frames.length > 0) this.frames = [];  // tables being filled
     if (this.tables === undefined || this.tables.length > 0) this.tables = [];  // every table begun, for REF
   }
@@ -77,7 +78,9 @@ class Decoder {
       case TAG.END: this.frames.pop(); return;
       case TAG.REF: return this.put(this.tables[num]);
       case TAG.RESET: return this.reset();
-      default: return this.put(this.scalar(tag, num, ptr, len));
+      default:
+        if (tag === TAG.FLOAT && this.frames.length === 0) this.floats.push(this.values.length);
+        return this.put(this.scalar(tag, num, ptr, len));
     }
   }
 

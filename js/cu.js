@@ -383,6 +383,7 @@ export class Cu {
     const stats = this.#statsView;  // eval refreshed it
     return {
       values,
+      floats: this.#reader.floats,
       output: collect.output.join(''),
       warnings: collect.warnings,
       ioOutput: this.#ext.io.get('output') === undefined ? null : this.getOutput(),

@@ -82,6 +82,8 @@ export interface ComputeOptions {
 export interface RunResult {
   /** Every value the chunk returned. */
   values: LuaValue[];
+  /** The indexes in values of Lua floats: a JS number cannot tell 4.0 from 4 (showLua's isFloat). */
+  floats: number[];
   /** Everything print (and io.write in 'full') wrote to stdout. */
   output: string;
   /** Warnings: from warn() after warn("@on"), and every error raised in a finalizer. */

@@ -33,13 +33,26 @@ export function luaQuote(value) {
   return out + '"';
 }
 
-/** A number as Lua prints it (integral floats are indistinguishable from integers here). */
-export function luaNumber(n) {
+/**
+ * A number as Lua's tostring writes it. A JS number does not say whether it was a Lua
+ * integer or float: one with a fraction is a float, written as Lua does ("%.14g", so
+ * 1/3 is 0.33333333333333); an integral one is written as an integer unless `isFloat`
+ * says it was a float (then 4 is "4.0" and 1e15 is "1e+15").
+ */
+export function luaNumber(n, isFloat = false) {
   if (Number.isNaN(n)) return 'nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Object.is(n, -0)) return '-0.0';
-  return String(n);
+  if (Number.isInteger(n) && !isFloat) return String(n);
+  // %.14g: exponent form below 1e-4 and from 1e14 on, trailing zeros dropped
+  const [mantissa, exp] = n.toExponential(13).split('e');
+  const e = Number(exp);
+  const trim = (t) => (t.includes('.') ? t.replace(/\.?0+$/, '') : t);
+  const text = e < -4 || e >= 14
+    ? `${trim(mantissa)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
+    : trim(n.toFixed(13 - e));
+  return /^-?\d+$/.test(text) ? text + '.0' : text;  // Lua marks an integral float so
 }
 
 /**
@@ -47,11 +60,11 @@ export function luaNumber(n) {
  * ({1, 2, x = {true}}), strings quoted (bare at the top when `bareString`), functions
  * and other opaque values as their description, a table met again inside itself as
  * <cycle>. Deeper than maxDepth a table shows as {…}; text beyond maxLength is cut
- * with an ellipsis.
+ * with an ellipsis. isFloat: value is a number that was a Lua float (see luaNumber).
  * @param {unknown} value
- * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number }} [options]
+ * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number, isFloat?: boolean }} [options]
  */
-export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity } = {}) {
+export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity, isFloat = false } = {}) {
   const seen = new Set();
   const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? k : `[${show(k, depth)}]`);
   function show(v, depth) {
@@ -78,6 +91,7 @@ export function showLua(value, { bareString = false, maxDepth = Infinity, maxLen
     seen.delete(v);
     return `{${parts.join(', ')}}`;
   }
-  const text = bareString && typeof value === 'string' ? value : show(value, 0);
+  const text = bareString && typeof value === 'string' ? value
+    : typeof value === 'number' ? luaNumber(value, isFloat) : show(value, 0);
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }

@@ -16,9 +16,9 @@ const cu = (...args) => {
 };
 
 test('cu eval prints output and results', () => {
-  const r = cu('--no-home', 'eval', 'print("hi") return 1 + 1, "two", nil');
+  const r = cu('--no-home', 'eval', 'print("hi") return 1 + 1, "two", nil, 2^2, 1/3');
   assert.equal(r.status, 0);
-  assert.equal(r.stdout, 'hi\n2\ttwo\tnil\n');
+  assert.equal(r.stdout, 'hi\n2\ttwo\tnil\t4.0\t0.33333333333333\n');
   assert.equal(r.stderr, '');
 });
 

@@ -83,6 +83,8 @@ test('multi-line chunks, =expr and bare expressions; history and _home kept acro
   await a.expect(/^5\r?\n> $/m);
   await a.line('_home.add(20, 22)');
   await a.expect(/^42\r?\n> $/m);
+  await a.line('=2^2, 7 // 2, 1/3');                  // floats as Lua writes them
+  await a.expect(/^4\.0\t3\t0\.33333333333333\r?\n> $/m);
   await a.line('local t = {1, "two", x = {true}} return t');
   await a.expect(/^\{1, "two", x = \{true\}\}\r?\n/m);
   await a.line('error("oops")');
@@ -97,7 +99,7 @@ test('multi-line chunks, =expr and bare expressions; history and _home kept acro
   await b.expect(PROMPT);
   b.send(UP);
   await b.expect(/error\("oops"\)/);
-  b.send(UP + UP);
+  b.send(UP + UP + UP);
   await b.expect(/_home\.add\(20, 22\)/);
   b.send('\r');
   await b.expect(/^42\r?\n> $/m);

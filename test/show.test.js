@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cu, LuaOpaque, showLua } from '../js/index.js';
+import { luaNumber } from '../js/show.js';
 
 test('values from a unit read as Lua: constructors, array part first, quoted strings', async () => {
   const cu = await Cu.create();
@@ -46,4 +47,30 @@ test('LuaOpaque is recognised across two copies of the runtime (a bundle and the
   assert.equal(showLua({ f }), '{f = function: 0x1}');
   assert.ok(!({ type: 'function', description: 'x' } instanceof LuaOpaque), 'a look-alike table is not opaque');
   assert.equal(showLua({ type: 'function' }), '{type = "function"}');
+});
+
+test('numbers read as Lua writes them: floats as %.14g, 4.0 marked by run()\'s floats', async () => {
+  const cu = await Cu.create({ memory: 16 * 1024 * 1024 });
+  try {
+    // Lua's own tostring of edge cases and 20,000 random floats over every magnitude
+    const { values: [xs, texts] } = await cu.run(`
+      local xs = {4.0, -4.0, 1/3, 0.1, 1e15, 1e14, 1e13, 123456789012345.6, 1e-5, 0.0001, 2.0^53,
+        2.0^63, -2.5, 1e100, 5e-324, 1.7976931348623157e308, 3.14159, 100.0, 0.5, 99999999999999.5}
+      math.randomseed(7)
+      for i = 1, 20000 do
+        xs[#xs + 1] = (math.random() - 0.5) * 10.0 ^ math.random(-320, 300)
+      end
+      local texts = {}
+      for i, x in ipairs(xs) do texts[i] = tostring(x) end
+      return xs, texts`);
+    assert.equal(xs.length, 20020);
+    for (let i = 0; i < xs.length; i++) {
+      if (luaNumber(xs[i], true) !== texts[i]) assert.fail(`${xs[i]}: Lua writes ${texts[i]}, showLua ${luaNumber(xs[i], true)}`);
+    }
+    const r = await cu.run('return 2^2, 3, 1/3, {1.5, 2.0}, 7 // 2, 7 / 1');
+    assert.deepEqual(r.floats, [0, 2, 5]);
+    assert.deepEqual(r.values.map((v, i) => showLua(v, { isFloat: r.floats.includes(i) })), ['4.0', '3', '0.33333333333333', '{1.5, 2}', '3', '7.0']);
+  } finally {
+    await cu.close();
+  }
 });
