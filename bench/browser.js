@@ -1,36 +1,17 @@
 // browser.js: runs benchmark jobs in headless Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core; no browser is downloaded). Files are served from the repo
-// by a small HTTP server on 127.0.0.1. Each job gets a freshly launched browser, so
+// on 127.0.0.1 by web/serve.js. Each job gets a freshly launched browser, so
 // every job is a cold process with an empty cache, like the Node child processes.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { resolve, extname, sep } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../test/browser/serve.js';
 
-const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const ALLOWED = ['js/', 'dist/', 'bench/', 'build/bench/', 'node_modules/wasmoon/dist/'];
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.lua': 'text/plain' };
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-export async function startServer() {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname).slice(1);
-    const file = resolve(ROOT, path);
-    if (!file.startsWith(ROOT + sep) || !ALLOWED.some((p) => path.startsWith(p))) { res.writeHead(404).end(); return; }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(body);
-    } catch { res.writeHead(404).end(); }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, base: `http://127.0.0.1:${server.address().port}` };
-}
+// The repository's one static server (web/serve.js), the same the playground and the
+// browser tests use.
+export { startServer } from '../web/serve.js';
 
 /** Runs one job in a fresh browser; returns its result and the browser version. */
 export async function runInChromium(base, job, extraArgs = []) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
+  const browser = await chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, ...extraArgs] });
   try {
     const page = await browser.newPage();
     const errors = [];

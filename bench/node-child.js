@@ -8,12 +8,11 @@ import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
+import { now, timeWorkload, timeStartup, roundTrips } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
 const require = createRequire(import.meta.url);
-const now = () => performance.now();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const BIG = 64 * 1024 * 1024;
 
 // --- engines: each gives load(source), call(n) -> checksum, gc(), wasmBytes() ---------
@@ -68,98 +67,58 @@ function fengariEngine() {
 const engines = { cu: cuEngine, wasmoon: wasmoonEngine, fengari: fengariEngine };
 
 async function workload() {
-  const e = await engines[job.engine]();
-  await e.load(workloadSource(job.name));
-  await e.gc();
-  const before = e.wasmBytes();
-  const times = [];
-  let checksum;
-  for (let r = 0; r < job.reps; r++) {
-    await e.gc();
-    const t = now();
-    checksum = await e.call(job.n);
-    times.push(now() - t);
-  }
-  return { times, checksum: String(checksum), wasmBefore: before, wasmAfter: e.wasmBytes() };
+  return timeWorkload(await engines[job.engine](), workloadSource(job.name), job);
 }
 
 // Start-up: the first unit in a process (compile included), then the next units.
 async function startup() {
-  const out = {};
-  if (job.engine === 'cu') {
-    const t0 = now();
-    const { Cu, compileModule } = await import('../js/index.js');
-    const t1 = now();
-    if (job.part === 'compile') { // WebAssembly.compile alone, from bytes in memory
-      const bytes = readFileSync(job.wasm ?? new URL('../dist/cu.wasm', import.meta.url));
-      const t = now();
-      await WebAssembly.compile(bytes);
-      return { compile: now() - t };
-    }
-    const module = job.wasm ? readFileSync(job.wasm) : undefined;
-    const t2 = now();
-    const first = await Cu.create({ module });
-    await first.compute('return 1');
-    out.first = now() - t2;
-    out.import = t1 - t0;
-    const compiled = await compileModule(module);
-    const next = [];
-    for (let i = 0; i < 20; i++) {
-      const t = now();
-      const cu = await Cu.create({ module: compiled });
-      await cu.compute('return 1');
-      next.push(now() - t);
-      cu.close();
-    }
-    out.next = median(next);
-  } else if (job.engine === 'wasmoon') {
-    const t0 = now();
-    const { LuaFactory } = require('wasmoon');
-    const t1 = now();
-    const factory = new LuaFactory();
-    const e1 = await factory.createEngine();
-    await e1.doString('return 1');
-    out.first = now() - t1;
-    out.import = t1 - t0;
-    const next = [];
-    for (let i = 0; i < 20; i++) {
-      const t = now();
-      const e = await factory.createEngine();
-      await e.doString('return 1');
-      next.push(now() - t);
-      e.global.close();
-    }
-    out.next = median(next);
-  } else {
-    const t0 = now();
-    const { lua, lauxlib, lualib, to_luastring } = require('fengari');
-    const t1 = now();
-    const one = () => {
-      const L = lauxlib.luaL_newstate();
-      lualib.luaL_openlibs(L);
-      lauxlib.luaL_dostring(L, to_luastring('return 1'));
-      return lua.lua_tointeger(L, -1);
-    };
-    one();
-    out.first = now() - t1;
-    out.import = t1 - t0;
-    const next = [];
-    for (let i = 0; i < 20; i++) { const t = now(); one(); next.push(now() - t); }
-    out.next = median(next);
+  if (job.engine === 'cu' && job.part === 'compile') { // WebAssembly.compile alone, from bytes in memory
+    const bytes = readFileSync(job.wasm ?? new URL('../dist/cu.wasm', import.meta.url));
+    const t = now();
+    await WebAssembly.compile(bytes);
+    return { compile: now() - t };
   }
-  return out;
+  if (job.engine === 'cu') {
+    const module = job.wasm ? readFileSync(job.wasm) : undefined;
+    return timeStartup({
+      load: () => import('../js/index.js'),
+      first: async ({ Cu }) => { await (await Cu.create({ module })).compute('return 1'); },
+      prepare: ({ compileModule }) => compileModule(module),
+      next: async ({ Cu }, compiled) => {
+        const cu = await Cu.create({ module: compiled });
+        await cu.compute('return 1');
+        return () => cu.close();
+      },
+    });
+  }
+  if (job.engine === 'wasmoon') {
+    return timeStartup({
+      load: async () => require('wasmoon'),
+      first: async ({ LuaFactory }) => {  // the first engine; the next ones share its factory
+        const factory = new LuaFactory();
+        await (await factory.createEngine()).doString('return 1');
+        return factory;
+      },
+      next: async (lib, factory) => {
+        const e = await factory.createEngine();
+        await e.doString('return 1');
+        return () => e.global.close();
+      },
+    });
+  }
+  const one = ({ lua, lauxlib, lualib, to_luastring }) => {
+    const L = lauxlib.luaL_newstate();
+    lualib.luaL_openlibs(L);
+    lauxlib.luaL_dostring(L, to_luastring('return 1'));
+    lua.lua_tointeger(L, -1);
+  };
+  return timeStartup({ load: async () => require('fengari'), first: async (lib) => one(lib), next: async (lib) => { one(lib); } });
 }
 
 // Boundary: µs per round trip for a trivial chunk and for a call of a stored function.
 async function boundary() {
-  const N = job.n ?? 100000;
   const out = {};
-  const time = async (label, fn) => {
-    for (let i = 0; i < 10000; i++) await fn(i); // warm-up
-    const t = now();
-    for (let i = 0; i < N; i++) await fn(i);
-    out[label] = ((now() - t) * 1000) / N;
-  };
+  const time = roundTrips(out, job.n ?? 100000);
   if (job.engine === 'cu') {
     const e = await cuEngine(2 * 1024 * 1024);
     await e.compute('function f(x) return x + 1 end');

@@ -2,8 +2,8 @@
 // in a fresh headless Chromium and calls window.benchJob(job) with the same job objects
 // as bench/node-child.js (modes workload, startup, boundary; engines cu and wasmoon),
 // and gets the same result shapes back. Timing is performance.now() in a real page.
-const now = () => performance.now();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { timeWorkload, timeStartup, roundTrips } from '/bench/measure.js';
+
 const BIG = 64 * 1024 * 1024;
 
 function loadScript(src) {
@@ -42,72 +42,40 @@ async function wasmoonEngine() {
 
 async function workload(job) {
   const e = job.engine === 'cu' ? await cuEngine(job) : await wasmoonEngine();
-  const src = await (await fetch(`/bench/workloads/${job.name}.lua`)).text();
-  await e.load(src);
-  await e.gc();
-  const before = e.wasmBytes();
-  const times = [];
-  let checksum;
-  for (let r = 0; r < job.reps; r++) {
-    await e.gc();
-    const t = now();
-    checksum = await e.call(job.n);
-    times.push(now() - t);
-  }
-  return { times, checksum: String(checksum), wasmBefore: before, wasmAfter: e.wasmBytes() };
+  return timeWorkload(e, await (await fetch(`/bench/workloads/${job.name}.lua`)).text(), job);
 }
 
 async function startup(job) {
-  const out = {};
   if (job.engine === 'cu') {
-    const t0 = now();
-    const { Cu, compileModule } = await import('/js/index.js');
-    const t1 = now();
-    const first = await Cu.create({ store: 'none' });
-    await first.compute('return 1');
-    out.first = now() - t1;
-    out.import = t1 - t0;
-    const compiled = await compileModule();
-    const next = [];
-    for (let i = 0; i < 20; i++) {
-      const t = now();
-      const cu = await Cu.create({ module: compiled, store: 'none' });
-      await cu.compute('return 1');
-      next.push(now() - t);
-      cu.close();
-    }
-    out.next = median(next);
-  } else {
-    const t0 = now();
-    await loadScript('/node_modules/wasmoon/dist/index.js');
-    const t1 = now();
-    const factory = new globalThis.wasmoon.LuaFactory('/node_modules/wasmoon/dist/glue.wasm');
-    const e1 = await factory.createEngine();
-    await e1.doString('return 1');
-    out.first = now() - t1;
-    out.import = t1 - t0;
-    const next = [];
-    for (let i = 0; i < 20; i++) {
-      const t = now();
+    return timeStartup({
+      load: () => import('/js/index.js'),
+      first: async ({ Cu }) => { await (await Cu.create({ store: 'none' })).compute('return 1'); },
+      prepare: ({ compileModule }) => compileModule(),
+      next: async ({ Cu }, compiled) => {
+        const cu = await Cu.create({ module: compiled, store: 'none' });
+        await cu.compute('return 1');
+        return () => cu.close();
+      },
+    });
+  }
+  return timeStartup({
+    load: async () => { await loadScript('/node_modules/wasmoon/dist/index.js'); return globalThis.wasmoon; },
+    first: async ({ LuaFactory }) => {  // the first engine; the next ones share its factory
+      const factory = new LuaFactory('/node_modules/wasmoon/dist/glue.wasm');
+      await (await factory.createEngine()).doString('return 1');
+      return factory;
+    },
+    next: async (lib, factory) => {
       const e = await factory.createEngine();
       await e.doString('return 1');
-      next.push(now() - t);
-      e.global.close();
-    }
-    out.next = median(next);
-  }
-  return out;
+      return () => e.global.close();
+    },
+  });
 }
 
 async function boundary(job) {
-  const N = job.n ?? 100000;
   const out = {};
-  const time = async (label, fn) => {
-    for (let i = 0; i < 10000; i++) await fn(i);
-    const t = now();
-    for (let i = 0; i < N; i++) await fn(i);
-    out[label] = ((now() - t) * 1000) / N;
-  };
+  const time = roundTrips(out, job.n ?? 100000);
   if (job.engine === 'cu') {
     const e = await cuEngine(job, 2 * 1024 * 1024);
     await e.compute('function f(x) return x + 1 end');

@@ -54,8 +54,7 @@ function runChild(cmd, argv, execArgv = []) {
       clearTimeout(timer);
       clearTimeout(grace);
       if (result !== undefined && (code === 0 || code === null)) resolve(result);
-      else if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err.slice(-500)}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()));
+      else reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}${result === undefined ? ' without a result' : ''}: ${err.slice(-500)}`));
     });
   });
 }
@@ -72,7 +71,7 @@ const chromiumEngine = (label, engine, extra = {}) => ({
   label, kind: 'chromium', engine,
   run: async (job) => {
     web ??= await startServer();
-    const { result, version } = await runInChromium(web.base, { ...job, engine, ...extra });
+    const { result, version } = await runInChromium(web.url, { ...job, engine, ...extra });
     chromiumVersion = version;
     return result;
   },
@@ -256,7 +255,7 @@ async function suite() {
   const compile = await measureOnce([nodeEngine('Cu Node', 'cu', { part: 'compile' }), nodeEngine('Cu Node no-liftoff', 'cu', { part: 'compile', v8flags: '--no-liftoff' })], 'startup', Math.max(PROCS, 5));
   log('boundary');
   const boundary = await measureOnce([nativeEngine('native'), ...startEngines.filter((e) => !e.label.includes('no-liftoff'))], 'boundary', PROCS);
-  web?.server.close();
+  await web?.close();
 
   const speedEngines = engines;
   const md = `## Benchmarks
@@ -343,7 +342,7 @@ async function flags() {
   ];
   const startup = await measureOnce(tierEngines, 'startup', 5);
   const compile = await measureOnce(tierEngines.map((e) => ({ ...e, run: (job) => e.run({ ...job, part: 'compile' }) })), 'startup', 5);
-  web?.server.close();
+  await web?.close();
   const sizeRows = variants.map((v) => {
     const b = readFileSync(`${ROOT}build/bench/wasm-${v}/cu.wasm`);
     return `| ${v} | ${b.length} | ${gzipSync(b, { level: 9 }).length} |`;

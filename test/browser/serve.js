@@ -1,4 +1,4 @@
-// serve.js: what the browser tests share: the repository's static server (web/serve.js,
+// serve.js: what the browser tests (and bench/browser.js) share: the repository's static server (web/serve.js,
 // the one `make serve` runs) on a free port of 127.0.0.1, Debian's Chromium, and withPage.
 import { startServer } from '../../web/serve.js';
 

@@ -1,0 +1,62 @@
+// measure.js: how every engine is timed, shared by bench/node-child.js (Node) and
+// bench/page.js (Chromium), so that both sides of the comparison measure the same way.
+// No Node or DOM APIs: the page imports it as /bench/measure.js.
+
+export const now = () => performance.now();
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * A workload: load src, then job.reps timed calls of bench(job.n), each after a full
+ * collection. e: { load(src), call(n) -> checksum, gc(), wasmBytes() }.
+ */
+export async function timeWorkload(e, src, job) {
+  await e.load(src);
+  await e.gc();
+  const before = e.wasmBytes();
+  const times = [];
+  let checksum;
+  for (let r = 0; r < job.reps; r++) {
+    await e.gc();
+    const t = now();
+    checksum = await e.call(job.n);
+    times.push(now() - t);
+  }
+  return { times, checksum: String(checksum), wasmBefore: before, wasmAfter: e.wasmBytes() };
+}
+
+/**
+ * Start-up: load the engine's JS (import), the first unit running `return 1` (first,
+ * compile included), then the median of 20 more units (next). prepare(lib, made), untimed,
+ * turns what first made into what next(lib, ctx) needs (by default it is that); next
+ * resolves to a function that frees the unit, called outside the timing.
+ */
+export async function timeStartup({ load, first, prepare = async (lib, made) => made, next }) {
+  const t0 = now();
+  const lib = await load();
+  const t1 = now();
+  const made = await first(lib);
+  const out = { first: now() - t1, import: t1 - t0 };
+  const ctx = await prepare(lib, made);
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t = now();
+    const free = await next(lib, ctx);
+    times.push(now() - t);
+    free?.();
+  }
+  out.next = median(times);
+  return out;
+}
+
+/**
+ * Boundary: returns time(label, fn), which records in out[label] the µs per call of fn(i)
+ * over n calls, after 10,000 warm-up calls.
+ */
+export function roundTrips(out, n) {
+  return async (label, fn) => {
+    for (let i = 0; i < 10000; i++) await fn(i);
+    const t = now();
+    for (let i = 0; i < n; i++) await fn(i);
+    out[label] = ((now() - t) * 1000) / n;
+  };
+}
