@@ -1017,29 +1017,18 @@ static void push_divmod(lua_State *L, const Arg *a, const Arg *b, int wantq, int
   if (wantr) lua_pushvalue(L, ri);
 }
 
-static int m_idiv(lua_State *L) {
+/* //, % and divmod: the quotient, the remainder, or both, of arguments 1 and 2. */
+static int divmod_of_args(lua_State *L, int wantq, int wantr) {
   Arg a, b;
   getarg(L, 1, &a);
   getarg(L, 2, &b);
-  push_divmod(L, &a, &b, 1, 0);
-  return 1;
+  push_divmod(L, &a, &b, wantq, wantr);
+  return wantq + wantr;
 }
 
-static int m_mod(lua_State *L) {
-  Arg a, b;
-  getarg(L, 1, &a);
-  getarg(L, 2, &b);
-  push_divmod(L, &a, &b, 0, 1);
-  return 1;
-}
-
-static int f_divmod(lua_State *L) {
-  Arg a, b;
-  getarg(L, 1, &a);
-  getarg(L, 2, &b);
-  push_divmod(L, &a, &b, 1, 1);
-  return 2;
-}
+static int m_idiv(lua_State *L) { return divmod_of_args(L, 1, 0); }
+static int m_mod(lua_State *L) { return divmod_of_args(L, 0, 1); }
+static int f_divmod(lua_State *L) { return divmod_of_args(L, 1, 1); }
 
 static int m_div(lua_State *L) {
   return luaL_error(L, "bigint: '/' is not defined for bigints; use '//' (floor division)");

@@ -32,6 +32,14 @@ static void closure_registry(lua_State *L, const char *key) {
   lua_getfield(L, LUA_REGISTRYINDEX, key);
 }
 
+/* Registry table `key` gets t[k] = v, for k and v on top of the stack (both popped). */
+static void closure_put(lua_State *L, const char *key) {
+  closure_registry(L, key);
+  lua_insert(L, -3);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
 static void closure_names(lua_State *L, int names, int funcs, const char *prefix, int lib) {
   lua_pushnil(L);
   while (lua_next(L, lib)) {
@@ -134,42 +142,33 @@ double closure_id(lua_State *L, int idx) {
 
 void closure_bind(lua_State *L, int idx, double id) {
   idx = lua_absindex(L, idx);
-  closure_registry(L, CLOSURE_BOUND);
   lua_pushvalue(L, idx);
   lua_pushnumber(L, id);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
-  closure_registry(L, CLOSURE_FNS);
+  closure_put(L, CLOSURE_BOUND);
+  lua_pushinteger(L, (lua_Integer)id);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, (lua_Integer)id);
-  lua_pop(L, 1);
+  closure_put(L, CLOSURE_FNS);
 }
 
 /* Records that upvalue i of the function at f is cell `cell`, for later joins. */
 static void closure_note_cell(lua_State *L, int f, int i, double cell) {
   void *uid = lua_upvalueid(L, f, i);
-  closure_registry(L, CLOSURE_UIDS);
   lua_pushlightuserdata(L, uid);
   lua_createtable(L, 2, 0);
   lua_pushnumber(L, cell);
   lua_rawseti(L, -2, 1);
   lua_pushinteger(L, i);
   lua_rawseti(L, -2, 2);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
-  closure_registry(L, CLOSURE_OWNERS);  /* weak: the entry must not keep the closure alive */
+  closure_put(L, CLOSURE_UIDS);
   lua_pushlightuserdata(L, uid);
   lua_pushvalue(L, f);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
-  closure_registry(L, CLOSURE_CELLS);
+  closure_put(L, CLOSURE_OWNERS);  /* weak: the entry must not keep the closure alive */
+  lua_pushinteger(L, (lua_Integer)cell);
   lua_pushvalue(L, f);
-  lua_rawseti(L, -2, (lua_Integer)cell);
-  lua_pop(L, 1);
-  closure_registry(L, CLOSURE_CELLIX);
+  closure_put(L, CLOSURE_CELLS);
+  lua_pushinteger(L, (lua_Integer)cell);
   lua_pushinteger(L, i);
-  lua_rawseti(L, -2, (lua_Integer)cell);
-  lua_pop(L, 1);
+  closure_put(L, CLOSURE_CELLIX);
 }
 
 /* The cell id of upvalue i of the function at f: the one it has, or a new one. An entry
