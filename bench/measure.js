@@ -5,6 +5,24 @@
 export const now = () => performance.now();
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The engine interface timeWorkload drives, over a Cu unit (js/index.js's Cu). */
+export const cuAdapter = (cu) => ({
+  load: (src) => cu.compute(src),
+  call: (n) => cu.compute(`return bench(${n})`),
+  gc: () => cu.gc(),
+  wasmBytes: () => cu.getMemoryStats().wasmBytes,
+  compute: (code) => cu.compute(code),
+});
+
+/** The same over a wasmoon engine (LuaFactory.createEngine()). */
+export const wasmoonAdapter = (engine) => ({
+  load: (src) => engine.doString(src),
+  call: (n) => engine.global.get('bench')(n),
+  gc: () => engine.doStringSync('collectgarbage() collectgarbage()'),
+  wasmBytes: () => engine.global.lua.module.HEAPU8.byteLength,
+  engine,
+});
+
 /**
  * A workload: load src, then job.reps timed calls of bench(job.n), each after a full
  * collection. e: { load(src), call(n) -> checksum, gc(), wasmBytes() }.

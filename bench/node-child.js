@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
-import { now, timeWorkload, timeStartup, roundTrips } from './measure.js';
+import { now, timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
@@ -20,25 +20,13 @@ async function cuEngine(memory = BIG) {
   const { Cu } = await import('../js/index.js');
   const module = job.wasm ? readFileSync(job.wasm) : undefined;
   const cu = await Cu.create({ memory, limits: { instructions: Infinity, timeMs: Infinity }, module });
-  return {
-    load: (src) => cu.compute(src),
-    call: (n) => cu.compute(`return bench(${n})`),
-    gc: () => cu.gc(),
-    wasmBytes: () => cu.getMemoryStats().wasmBytes,
-    compute: (code) => cu.compute(code),
-  };
+  return cuAdapter(cu);
 }
 
 async function wasmoonEngine() {
   const { LuaFactory } = require('wasmoon');
   const engine = await new LuaFactory().createEngine();
-  return {
-    load: (src) => engine.doString(src),
-    call: (n) => engine.global.get('bench')(n),
-    gc: () => engine.doStringSync('collectgarbage() collectgarbage()'),
-    wasmBytes: () => engine.global.lua.module.HEAPU8.byteLength,
-    engine,
-  };
+  return wasmoonAdapter(engine);
 }
 
 function fengariEngine() {

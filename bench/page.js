@@ -2,7 +2,7 @@
 // in a fresh headless Chromium and calls window.benchJob(job) with the same job objects
 // as bench/node-child.js (modes workload, startup, boundary; engines cu and wasmoon),
 // and gets the same result shapes back. Timing is performance.now() in a real page.
-import { timeWorkload, timeStartup, roundTrips } from '/bench/measure.js';
+import { timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter } from '/bench/measure.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -19,25 +19,13 @@ function loadScript(src) {
 async function cuEngine(job, memory = BIG) {
   const { Cu } = await import('/js/index.js');
   const cu = await Cu.create({ memory, store: 'none', limits: { instructions: Infinity, timeMs: Infinity }, module: job.wasm ? `/${job.wasm}` : undefined });
-  return {
-    load: (src) => cu.compute(src),
-    call: (n) => cu.compute(`return bench(${n})`),
-    gc: () => cu.gc(),
-    wasmBytes: () => cu.getMemoryStats().wasmBytes,
-    compute: (code) => cu.compute(code),
-  };
+  return cuAdapter(cu);
 }
 
 async function wasmoonEngine() {
   if (!globalThis.wasmoon) await loadScript('/node_modules/wasmoon/dist/index.js');
   const engine = await new globalThis.wasmoon.LuaFactory('/node_modules/wasmoon/dist/glue.wasm').createEngine();
-  return {
-    load: (src) => engine.doString(src),
-    call: (n) => engine.global.get('bench')(n),
-    gc: () => engine.doStringSync('collectgarbage() collectgarbage()'),
-    wasmBytes: () => engine.global.lua.module.HEAPU8.byteLength,
-    engine,
-  };
+  return wasmoonAdapter(engine);
 }
 
 async function workload(job) {
