@@ -9,7 +9,7 @@
 #define BIG_KARA_DEFAULT 96
 #define BIG_KSQR_DEFAULT 96
 static unsigned long kara_t = BIG_KARA_DEFAULT, ksqr_t = BIG_KSQR_DEFAULT, tostr_t = 24, parse_t = 40;
-static unsigned long toom_t = 350, tsqr_t = 350;
+static unsigned long toom_t = 200, tsqr_t = 200;
 #define BIG_DC_DIV_THRESHOLD 24
 #define BIG_KARA_THRESHOLD kara_t
 #define BIG_KSQR_THRESHOLD ksqr_t
