@@ -202,7 +202,7 @@ static dlimb ln_submul1(limb *r, const limb *a, size_t n, limb b) {
   return c;
 }
 
-/* r = a << s, 0 <= s < 32; returns the bits shifted out. r may be a (or above it). */
+/* r = a << s, 0 <= s < 32; returns the bits shifted out. r may be a. */
 static limb ln_lshift(limb *r, const limb *a, size_t n, unsigned s) {
   if (s == 0) {
     if (r != a) memmove(r, a, n * sizeof(limb));
