@@ -32,7 +32,7 @@ async function cuTime(setup, op, n) {
   await cu.compute(setup);
   const loop = async (body) => {
     const t0 = performance.now();
-    await cu.compute(`local A, B, P, S = A, B, P, S\nfor i = 1, ${n} do ${body} end`);
+    await cu.compute(`local A, B, P, S, T = A, B, P, S, T\nfor i = 1, ${n} do ${body} end`);
     return performance.now() - t0;
   };
   return (await loop(`local x = ${op}`)) - (await loop('local x = A'));
@@ -70,7 +70,7 @@ const OPS = {
 };
 
 const rows = [];
-let sink;
+let sink, floor = null;
 for (const d of SIZES) {
   const s = digits(d, d + 1), t = digits(d, d + 7);
   const v = { a: BigInt(s), b: BigInt(t), s };
@@ -84,6 +84,13 @@ for (const d of SIZES) {
     const v8Us = await measure(async (n) => v8Time(() => { sink = op.js(v); }, n));
     rows.push({ d, name, cuUs, v8Us, gmpUs: gmp?.[d]?.[name] });
   }
+  if (d === 100) { // what any bigint operator costs in Lua before it computes anything
+    const withT = `${setup}; T = setmetatable({}, { __mul = rawequal })`;
+    floor = {
+      dispatch: await measure((n) => cuTime(withT, 'T * T', n)),
+      unm: await measure((n) => cuTime(withT, '-A', n)),
+    };
+  }
 }
 void sink;
 
@@ -96,4 +103,8 @@ for (const r of rows) {
   if (gmp) line += ` ${fmt(r.gmpUs)} | ${r.gmpUs ? (r.cuUs / r.gmpUs).toFixed(1) + 'x' : '-'} |`;
   console.log(line);
 }
+const mul100 = rows.find((r) => r.d === 100 && r.name === 'multiply');
+console.log(`\nThe floor at 100 digits: \`T * T\` with \`__mul = rawequal\` (Lua's metamethod dispatch and a C call) ` +
+  `${fmt(floor.dispatch)} µs; \`-A\` (that, one bigint allocated and 11 limbs copied, no arithmetic) ${fmt(floor.unm)} µs; ` +
+  `V8's whole multiply ${fmt(mul100.v8Us)} µs.`);
 cu.close();
