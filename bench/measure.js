@@ -24,6 +24,24 @@ export const wasmoonAdapter = (engine) => ({
 });
 
 /**
+ * wasmoon's start-up steps for timeStartup: the first engine from a new LuaFactory
+ * (newFactory(lib)), the next ones from that same factory.
+ */
+export const wasmoonStartup = (load, newFactory) => ({
+  load,
+  first: async (lib) => {
+    const factory = newFactory(lib);
+    await (await factory.createEngine()).doString('return 1');
+    return factory;
+  },
+  next: async (lib, factory) => {
+    const e = await factory.createEngine();
+    await e.doString('return 1');
+    return () => e.global.close();
+  },
+});
+
+/**
  * A workload: load src, then job.reps timed calls of bench(job.n), each after a full
  * collection. e: { load(src), call(n) -> checksum, gc(), wasmBytes() }.
  */

@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
-import { now, timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter } from './measure.js';
+import { now, timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
@@ -80,19 +80,7 @@ async function startup() {
     });
   }
   if (job.engine === 'wasmoon') {
-    return timeStartup({
-      load: async () => require('wasmoon'),
-      first: async ({ LuaFactory }) => {  // the first engine; the next ones share its factory
-        const factory = new LuaFactory();
-        await (await factory.createEngine()).doString('return 1');
-        return factory;
-      },
-      next: async (lib, factory) => {
-        const e = await factory.createEngine();
-        await e.doString('return 1');
-        return () => e.global.close();
-      },
-    });
+    return timeStartup(wasmoonStartup(async () => require('wasmoon'), ({ LuaFactory }) => new LuaFactory()));
   }
   const one = ({ lua, lauxlib, lualib, to_luastring }) => {
     const L = lauxlib.luaL_newstate();

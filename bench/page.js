@@ -2,7 +2,7 @@
 // in a fresh headless Chromium and calls window.benchJob(job) with the same job objects
 // as bench/node-child.js (modes workload, startup, boundary; engines cu and wasmoon),
 // and gets the same result shapes back. Timing is performance.now() in a real page.
-import { timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter } from '/bench/measure.js';
+import { timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter, wasmoonStartup } from '/bench/measure.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -46,19 +46,10 @@ async function startup(job) {
       },
     });
   }
-  return timeStartup({
-    load: async () => { await loadScript('/node_modules/wasmoon/dist/index.js'); return globalThis.wasmoon; },
-    first: async ({ LuaFactory }) => {  // the first engine; the next ones share its factory
-      const factory = new LuaFactory('/node_modules/wasmoon/dist/glue.wasm');
-      await (await factory.createEngine()).doString('return 1');
-      return factory;
-    },
-    next: async (lib, factory) => {
-      const e = await factory.createEngine();
-      await e.doString('return 1');
-      return () => e.global.close();
-    },
-  });
+  return timeStartup(wasmoonStartup(
+    async () => { await loadScript('/node_modules/wasmoon/dist/index.js'); return globalThis.wasmoon; },
+    ({ LuaFactory }) => new LuaFactory('/node_modules/wasmoon/dist/glue.wasm'),
+  ));
 }
 
 async function boundary(job) {
