@@ -55,6 +55,10 @@ build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/cu
   '-Dluai_unlikely(x)=__builtin_expect((limits_step() || (x)), 0)' \
   '-Dl_likely(x)=luai_likely(x)' '-Dl_unlikely(x)=luai_unlikely(x)'
 
+# math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
+# random source instead (src/entropy.c); <time.h> itself declares the renamed function.
+build/wasm/lmathlib.o build/native/lua/lmathlib.o: EXTRA_CFLAGS := -Dtime=entropy_time
+
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
 NATIVE_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USER_H='"cu_luauser.h"' \

@@ -30,6 +30,7 @@ options:
   --input FILE.json          JSON that becomes _io.input
   --output json              print the results and _io.output as one JSON document
   --optimize                 compile to optimized code first (faster long runs, ~100 ms start-up)
+  --seed N                   reproducible randomness (math.random, pairs order); default a fresh random seed
   -h, --help                 show this help
   -v, --version              show the version`;
 
@@ -44,6 +45,7 @@ const OPTIONS = {
   input: { type: 'string' },
   output: { type: 'string' },
   optimize: { type: 'boolean' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 };
@@ -91,6 +93,7 @@ function unitOptions(opts, { interactive }) {
   const limits = interactive ? { instructions: Infinity, timeMs: Infinity } : {};
   if (opts['limit-instructions'] !== undefined) limits.instructions = parseCount('--limit-instructions', opts['limit-instructions']);
   if (opts.timeout !== undefined) limits.timeMs = parseCount('--timeout', opts.timeout);
+  if (opts.seed !== undefined && !/^\d+$/.test(opts.seed)) usage(`--seed: expected a whole number from 0 to 2^64 - 1, got '${opts.seed}'`);
   const home = opts['no-home'] ? null : resolve(opts.home ?? '.cu');
   return {
     home,
@@ -99,6 +102,7 @@ function unitOptions(opts, { interactive }) {
       limits,
       stdlib: opts.stdlib,
       tier: opts.optimize ? 'optimized' : undefined,
+      seed: opts.seed === undefined ? undefined : BigInt(opts.seed),
       store: home === null ? 'memory' : `lmdb:${home}`,
       name: opts.name,
     },

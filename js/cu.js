@@ -8,7 +8,7 @@ import { ExtHost } from './ext.js';
 import { UnitStore, StoreError } from './persist.js';
 import { openStore } from './store.js';
 import { CuError, STATUS_KIND } from './errors.js';
-import { wasiImports } from './wasi.js';
+import { wasiImports, seededRandom } from './wasi.js';
 
 const PAGE = 65536;
 const MIN_MEMORY = 8 * PAGE;            // shadow stack, data and a little heap
@@ -72,6 +72,15 @@ function checkMemory(memory) {
   return Math.ceil(memory / PAGE) * PAGE;
 }
 
+const SEED_MAX = (1n << 64n) - 1n;
+/** undefined (a fresh random source per unit), or the seed as a bigint. */
+function checkSeed(seed) {
+  if (seed === undefined) return undefined;
+  const ok = (typeof seed === 'number' && Number.isSafeInteger(seed)) || typeof seed === 'bigint';
+  if (!ok || seed < 0 || BigInt(seed) > SEED_MAX) throw new RangeError(`seed must be an integer from 0 to 2^64 - 1 (got ${String(seed)})`);
+  return BigInt(seed);
+}
+
 export class Cu {
   #exports;
   #memory;
@@ -112,6 +121,7 @@ export class Cu {
     if (typeof name !== 'string' || name === '' || name.includes('\0')) throw new TypeError('name must be a non-empty string without NUL');
     if (options.tier !== undefined && options.tier !== 'default' && options.tier !== 'optimized')
       throw new RangeError(`tier must be 'default' or 'optimized' (got ${String(options.tier)})`);
+    const seed = checkSeed(options.seed);
     if (options.tier === 'optimized') await optimizeCompiles();
     const spec = options.store ?? defaultStore();
     const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
@@ -126,7 +136,7 @@ export class Cu {
     }
     const cu = new Cu(memoryBytes, limits, options.onOutput);
     cu.#interrupt = options.interrupt ?? null;
-    await cu.#start(module, PROFILES[stdlib], JSPI && unit?.kv.lazy === true);
+    await cu.#start(module, PROFILES[stdlib], JSPI && unit?.kv.lazy === true, seed);
     if (store !== null) {
       if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
       cu.#store = unit;
@@ -144,7 +154,7 @@ export class Cu {
     this.#onOutput = onOutput;
   }
 
-  async #start(module, profile, lazy) {
+  async #start(module, profile, lazy, seed) {
     const view = new DataView(this.#memory.buffer);
     const reader = this.#reader;
     const ext = this.#ext;
@@ -160,7 +170,7 @@ export class Cu {
         },
         ...ext.imports(),
       },
-      wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes)),
+      wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes), seed === undefined ? undefined : seededRandom(seed)),
     };
     if (lazy) imports.cu.js_ext_wait = new WebAssembly.Suspending(() => ext.wait());
     const instance = await WebAssembly.instantiate(module, imports);

@@ -39,6 +39,8 @@ export interface CuOptions {
   name?: string;
   /** 'optimized' (Node): compile straight to optimized code; faster first computes, about 100 ms more at the process's first compile. Default 'default'. */
   tier?: 'default' | 'optimized';
+  /** Makes the unit's randomness (string-hash order and math.random, also after math.randomseed()) reproducible: 0 to 2^64 - 1. Default: a fresh cryptographic seed per unit. */
+  seed?: number | bigint;
 }
 
 /** A storage adapter (docs/stores.md): records of bytes, read synchronously, committed atomically. */

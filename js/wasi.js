@@ -9,11 +9,36 @@ export class WasiExit extends Error {
   constructor(code) { super(`the unit called exit(${code})`); this.code = code; }
 }
 
+/** Fills bytes from the platform's cryptographic source (at most 64 KiB per call). */
+function secureRandom(bytes) {
+  for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+}
+
+/**
+ * A deterministic source for a unit made with a seed (splitmix64): the same seed gives
+ * the same string-hash seed and the same math.random sequence, hence the same runs.
+ * @param {bigint} seed  0 to 2^64 - 1
+ */
+export function seededRandom(seed) {
+  let state = seed;
+  return (bytes) => {
+    for (let at = 0; at < bytes.length; at += 8) {
+      state = BigInt.asUintN(64, state + 0x9e3779b97f4a7c15n);
+      let z = state;
+      z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
+      z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
+      z ^= z >> 31n;
+      for (let i = at; i < Math.min(at + 8, bytes.length); i++, z >>= 8n) bytes[i] = Number(z & 0xffn);
+    }
+  };
+}
+
 /**
  * @param {() => DataView} view  the unit's memory
  * @param {(stream: 1|2, bytes: Uint8Array) => boolean} write  false when the host failed
+ * @param {(bytes: Uint8Array) => void} [random]  the unit's random source (random_get)
  */
-export function wasiImports(view, write) {
+export function wasiImports(view, write, random = secureRandom) {
   const nowNs = () => BigInt(Math.round(performance.now() * 1e6));
   return {
     fd_write(fd, iovs, iovsLen, nwritten) {
@@ -37,6 +62,10 @@ export function wasiImports(view, write) {
     clock_time_get(id, precision, out) {
       const ns = id === 0 ? BigInt(Date.now()) * 1000000n : nowNs();
       view().setBigUint64(out, ns, true);
+      return ERRNO.SUCCESS;
+    },
+    random_get(buf, len) {
+      random(new Uint8Array(view().buffer, buf, len));
       return ERRNO.SUCCESS;
     },
     environ_sizes_get(count, size) {

@@ -24,6 +24,11 @@ extern int cu_maxstack;
 #define LUA_TMPNAMBUFSIZE 32
 #define lua_tmpnam(b,e) { (b)[0] = '\0'; e = 1; }
 
+/* String hashes get a seed from the host's random source (src/entropy.c), not from
+   time(NULL) and addresses that every wasm unit shares. */
+unsigned int entropy_seed(void);
+#define luai_makeseed(L) ((void)(L), entropy_seed())
+
 #if defined(__wasm__)
 /* wasi-libc's <signal.h> refuses to compile without emulation; Lua only needs the type. */
 #define l_signalT int

@@ -1,0 +1,62 @@
+// seed.test.js: where a unit's randomness comes from (src/entropy.c). Every unit gets
+// its own string-hash seed and math.random seed from the host's random source, so two
+// units never draw the same numbers; the seed option makes a unit's runs reproducible.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { Cu, CuWorker } from '../js/index.js';
+
+const DRAWS = 'local t = {} for i = 1, 8 do t[i] = math.random(0, 1 << 40) end return table.concat(t, " ")';
+const RESEEDED = 'math.randomseed() ' + DRAWS;
+// The order of pairs over string keys follows their hashes, so it shows the hash seed.
+const ORDER = 'local t = {} for i = 1, 40 do t["k" .. i] = i end local o = {} for k in pairs(t) do o[#o + 1] = k end return table.concat(o, ",")';
+const NO_LIMITS = { instructions: Infinity, timeMs: Infinity };
+
+async function probe(options = {}) {
+  const cu = await Cu.create({ store: 'none', limits: NO_LIMITS, ...options });
+  const out = { draws: await cu.compute(DRAWS), order: await cu.compute(ORDER), reseeded: await cu.compute(RESEEDED) };
+  cu.close();
+  return out;
+}
+
+test('units made at the same moment draw different numbers and hash differently', async () => {
+  const units = await Promise.all([0, 1, 2, 3, 4].map(() => probe()));
+  for (const field of ['draws', 'order', 'reseeded'])
+    assert.equal(new Set(units.map((u) => u[field])).size, units.length, `${field} repeats across units: ${units.map((u) => u[field]).join(' | ')}`);
+});
+
+test('a seed makes a unit reproducible, and another seed gives other runs', async () => {
+  const a = await probe({ seed: 42 });
+  assert.deepEqual(await probe({ seed: 42 }), a);
+  assert.deepEqual(await probe({ seed: 42n }), a);
+  const b = await probe({ seed: 43 });
+  for (const field of ['draws', 'order', 'reseeded']) assert.notEqual(b[field], a[field], field);
+  const top = await probe({ seed: (1n << 64n) - 1n });
+  assert.deepEqual(await probe({ seed: (1n << 64n) - 1n }), top);
+  // the same seed in a worker thread gives the same unit
+  const w = await CuWorker.create({ seed: 42, limits: NO_LIMITS });
+  try {
+    assert.equal(await w.compute(DRAWS), a.draws);
+    assert.equal(await w.compute(ORDER), a.order);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a bad seed is refused with an error naming it', async () => {
+  for (const seed of [-1, 1.5, 2 ** 64, 1n << 64n, -1n, '7', null, NaN])
+    await assert.rejects(Cu.create({ store: 'none', seed }), (err) => err instanceof RangeError && /^seed must be an integer from 0 to 2\^64 - 1/.test(err.message), String(seed));
+});
+
+test('cu --seed gives the same numbers in two processes', () => {
+  const bin = new URL('../bin/cu.js', import.meta.url).pathname;
+  const run = (...args) => spawnSync(process.execPath, [bin, '--no-home', ...args, 'eval', DRAWS], { encoding: 'utf8' });
+  const [a, b, c] = [run('--seed', '12345'), run('--seed', '12345'), run()];
+  assert.equal(a.status, 0, a.stderr);
+  assert.match(a.stdout, /^\d+( \d+){7}\n$/);
+  assert.equal(b.stdout, a.stdout);
+  assert.notEqual(c.stdout, a.stdout);
+  const bad = run('--seed=-3');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--seed: expected a whole number/);
+});
