@@ -1,7 +1,8 @@
 // node-child.js: one fresh Node process of the benchmark suite, started by bench/run.js.
 // Usage: node bench/node-child.js JSON, where JSON is
 //   { mode: 'workload'|'startup'|'boundary', engine: 'cu'|'wasmoon'|'fengari',
-//     name, n, reps, wasm (a cu.wasm path), v8flags (e.g. '--no-liftoff') }
+//     name, n, reps, wasm (a cu.wasm path), v8flags (e.g. '--no-liftoff'),
+//     tier (Cu.create's option; 'optimized' sets its V8 flags) }
 // Prints one JSON line: times in ms (run 1 is the process's first run), the checksum,
 // and for Cu and wasmoon the wasm memory size before and after the runs.
 import v8 from 'node:v8';
@@ -19,7 +20,7 @@ const BIG = 64 * 1024 * 1024;
 async function cuEngine(memory = BIG) {
   const { Cu } = await import('../js/index.js');
   const module = job.wasm ? readFileSync(job.wasm) : undefined;
-  const cu = await Cu.create({ memory, limits: { instructions: Infinity, timeMs: Infinity }, module });
+  const cu = await Cu.create({ memory, limits: { instructions: Infinity, timeMs: Infinity }, module, tier: job.tier });
   return cuAdapter(cu);
 }
 
@@ -62,6 +63,7 @@ async function workload() {
 async function startup() {
   if (job.engine === 'cu' && job.part === 'compile') { // WebAssembly.compile alone, from bytes in memory
     const bytes = readFileSync(job.wasm ?? new URL('../dist/cu.wasm', import.meta.url));
+    if (job.tier === 'optimized') await (await import('../js/module.js')).optimizeCompiles();
     const t = now();
     await WebAssembly.compile(bytes);
     return { compile: now() - t };
@@ -70,7 +72,7 @@ async function startup() {
     const module = job.wasm ? readFileSync(job.wasm) : undefined;
     return timeStartup({
       load: () => import('../js/index.js'),
-      first: async ({ Cu }) => { await (await Cu.create({ module })).compute('return 1'); },
+      first: async ({ Cu }) => { await (await Cu.create({ module, tier: job.tier })).compute('return 1'); },
       prepare: ({ compileModule }) => compileModule(module),
       next: async ({ Cu }, compiled) => {
         const cu = await Cu.create({ module: compiled });

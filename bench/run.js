@@ -237,7 +237,7 @@ async function suite() {
     nativeEngine('native'),
     nativeEngine('native + count hook', true),
     nodeEngine('Cu Node', 'cu'),
-    nodeEngine('Cu Node no-liftoff', 'cu', { v8flags: '--no-liftoff' }),
+    nodeEngine('Cu Node optimized', 'cu', { tier: 'optimized' }),
     chromiumEngine('Cu Chromium', 'cu'),
     nodeEngine('wasmoon Node', 'wasmoon'),
     chromiumEngine('wasmoon Chromium', 'wasmoon'),
@@ -248,13 +248,13 @@ async function suite() {
   const results = await measureWorkloads(engines, { slow });
   log('start-up');
   const startEngines = [
-    nodeEngine('Cu Node', 'cu'), nodeEngine('Cu Node no-liftoff', 'cu', { v8flags: '--no-liftoff' }), chromiumEngine('Cu Chromium', 'cu'),
+    nodeEngine('Cu Node', 'cu'), nodeEngine('Cu Node optimized', 'cu', { tier: 'optimized' }), chromiumEngine('Cu Chromium', 'cu'),
     nodeEngine('wasmoon Node', 'wasmoon'), chromiumEngine('wasmoon Chromium', 'wasmoon'), nodeEngine('fengari Node', 'fengari'),
   ];
   const startup = await measureOnce(startEngines, 'startup', Math.max(PROCS, 5));
-  const compile = await measureOnce([nodeEngine('Cu Node', 'cu', { part: 'compile' }), nodeEngine('Cu Node no-liftoff', 'cu', { part: 'compile', v8flags: '--no-liftoff' })], 'startup', Math.max(PROCS, 5));
+  const compile = await measureOnce([nodeEngine('Cu Node', 'cu', { part: 'compile' }), nodeEngine('Cu Node optimized', 'cu', { part: 'compile', tier: 'optimized' })], 'startup', Math.max(PROCS, 5));
   log('boundary');
-  const boundary = await measureOnce([nativeEngine('native'), ...startEngines.filter((e) => !e.label.includes('no-liftoff'))], 'boundary', PROCS);
+  const boundary = await measureOnce([nativeEngine('native'), ...startEngines.filter((e) => !e.label.includes('optimized'))], 'boundary', PROCS);
   await web?.close();
 
   const speedEngines = engines;
@@ -290,7 +290,7 @@ ${checksumNotes(results, speedEngines, 'native')}
 |---|---:|---:|---:|
 ${Object.entries(startup).map(([label, r]) => `| ${label} | ${msr(r.import)} | ${msr(r.first)} | ${msr(r.next)} |`).join('\n')}
 
-\`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default, ${msr(compile['Cu Node no-liftoff']?.compile)} with --no-liftoff.
+\`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default (lazy: functions compile when first called), ${msr(compile['Cu Node optimized']?.compile)} with \`tier: 'optimized'\` (every function, optimized, before it returns).
 Cu units use the default 2 MiB memory here. wasmoon's "first unit" is \`new LuaFactory()\` + \`createEngine()\` + \`doString\`; fengari's is \`luaL_newstate\` + \`luaL_openlibs\` + \`luaL_dostring\`, and its "load the JS" is \`require('fengari')\`.
 
 ### Boundary (µs per round trip, median of ${PROCS} processes, 100,000 calls after 10,000 warm-up calls)
@@ -335,10 +335,12 @@ async function flags() {
   engines.push(nodeEngine('O2 Node', 'cu', { wasm }));
   engines.push(nodeEngine('O2 node --no-liftoff (CLI flag)', 'cu', { wasm }, ['--no-liftoff']));
   engines.push(nodeEngine('O2 Node no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }));
+  engines.push(nodeEngine("O2 Node tier: 'optimized'", 'cu', { wasm, tier: 'optimized' }));
   const results = await measureWorkloads(engines, { procs: Number(process.env.BENCH_PROCS ?? 2), reps: Number(process.env.BENCH_REPS ?? 3) });
   const tierEngines = [
     nodeEngine('default', 'cu', { wasm }), nodeEngine('v8.setFlagsFromString(--no-liftoff)', 'cu', { wasm, v8flags: '--no-liftoff' }),
     nodeEngine('node --no-liftoff', 'cu', { wasm }, ['--no-liftoff']), nodeEngine('--no-wasm-dynamic-tiering', 'cu', { wasm, v8flags: '--no-wasm-dynamic-tiering' }),
+    nodeEngine("tier: 'optimized' (--no-liftoff --no-wasm-lazy-compilation)", 'cu', { wasm, tier: 'optimized' }),
   ];
   const startup = await measureOnce(tierEngines, 'startup', 5);
   const compile = await measureOnce(tierEngines.map((e) => ({ ...e, run: (job) => e.run({ ...job, part: 'compile' }) })), 'startup', 5);
@@ -365,9 +367,9 @@ ${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'warm', 'native')
 ${speedTable(results, [engines[0], ...byVariant(' Chromium')], 'first', 'native')}
 
 ### Other Node tiering options (O2 build) — first run and warm
-${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-3)], 'first', 'native')}
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-4)], 'first', 'native')}
 
-${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-3)], 'warm', 'native')}
+${speedTable(results, [engines[0], engines.find((e) => e.label === 'O2 Node no-liftoff'), ...engines.slice(-4)], 'warm', 'native')}
 
 Noise (warm): ${noiseLine(results, engines, 'warm')}.
 

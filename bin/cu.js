@@ -29,7 +29,7 @@ options:
   --stdlib sandbox|full      library profile (default sandbox)
   --input FILE.json          JSON that becomes _io.input
   --output json              print the results and _io.output as one JSON document
-  --optimize                 compile to optimized code first (faster long runs, ~100 ms start-up)
+  --optimize                 compile to optimized code first (faster long runs, ~140 ms start-up)
   --seed N                   reproducible randomness (math.random, pairs order); default a fresh random seed
   -h, --help                 show this help
   -v, --version              show the version`;

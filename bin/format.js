@@ -7,11 +7,10 @@ import { showLua, luaNumber } from '../js/show.js';
 
 export { luaQuote } from '../js/show.js';
 
-/** One result as the REPL shows it: a string bare, anything else in Lua's notation. */
-export const show = (value, isFloat = false) => showLua(value, { bareString: true, isFloat });
-
-/** All of run()'s results on one line, tab-separated, as lua.c prints them. */
-export const showResults = ({ values, floats }) => values.map((v, i) => show(v, floats.includes(i))).join('\t');
+/** All of run()'s results on one line, tab-separated, as lua.c prints them: a string
+    bare, anything else in Lua's notation, floats marked as floats at any depth. */
+export const showResults = ({ values, floats, innerFloats }) =>
+  values.map((v, i) => showLua(v, { bareString: true, isFloat: floats.includes(i), innerFloats })).join('\t');
 
 /**
  * A value made JSON-safe, losing nothing silently: bigints become decimal strings,

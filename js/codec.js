@@ -79,9 +79,15 @@ class Decoder {
       case TAG.REF: return this.put(this.tables[num]);
       case TAG.RESET: return this.reset();
       default:
-        if (tag === TAG.FLOAT && this.frames.length === 0) this.floats.push(this.values.length);
+        if (tag === TAG.FLOAT) this.float(num);
         return this.put(this.scalar(tag, num, ptr, len));
     }
+  }
+
+  /** A Lua float arrives (before it is put): a JS number cannot tell 4.0 from 4, so a
+      top-level one's index is noted. */
+  float() {
+    if (this.frames.length === 0) this.floats.push(this.values.length);
   }
 
   put(value) {
@@ -111,6 +117,7 @@ export class ValueReader extends Decoder {
 
   reset() {
     super.reset();
+    this.innerFloats = null;  // table -> keys of its integral Lua floats (see float); made on first use
     this.memo = null;       // external table -> its JS value, within one result; made on first use
     this.failure = null;    // an exception while building the result
   }
@@ -128,6 +135,23 @@ export class ValueReader extends Decoder {
       if (err instanceof StoreMiss && this.host.missed(err)) return TAG.MISS;
       this.failure ??= err;
     }
+  }
+
+  /** Inside a table too: where an integral float lands (a value, not a key; an
+      upvalue is never shown) is noted in innerFloats. */
+  float(num) {
+    const frame = this.frames[this.frames.length - 1];
+    if (frame === undefined) return super.float(num);
+    if (!Number.isInteger(num)) return;
+    if (frame.kind === TAG.ARRAY) this.noteFloat(frame.container, frame.container.length);
+    else if (frame.kind !== TAG.LFUNC && frame.haveKey) this.noteFloat(frame.container, frame.key);
+  }
+
+  noteFloat(container, key) {
+    const inner = (this.innerFloats ??= new Map());
+    const keys = inner.get(container);
+    if (keys === undefined) inner.set(container, new Set([key]));
+    else keys.add(key);
   }
 
   beginBuild(builder) { this.builders.push(builder); }
@@ -160,7 +184,7 @@ export class ValueReader extends Decoder {
         const hex = this.ascii(ptr, len);
         return hex[0] === '-' ? -BigInt('0x' + hex.slice(1)) : BigInt('0x' + hex);
       }
-      case TAG.EXTREF: return this.host.toJS(this.host.objects.get(num), (this.memo ??= new Map()));
+      case TAG.EXTREF: return this.host.toJS(this.host.objects.get(num), (this.memo ??= new Map()), (c, k) => this.noteFloat(c, k));
       default:
         if (tag in OPAQUE) return new LuaOpaque(OPAQUE[tag], this.ascii(ptr, len));
         throw new Error(`cu: unknown value tag ${tag}`);

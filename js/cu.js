@@ -394,6 +394,7 @@ export class Cu {
     return {
       values,
       floats: this.#reader.floats,
+      innerFloats: this.#reader.innerFloats ?? new Map(),
       output: collect.output.join(''),
       warnings: collect.warnings,
       ioOutput: this.#ext.io.get('output') === undefined ? null : this.getOutput(),

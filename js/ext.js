@@ -580,8 +580,9 @@ export class ExtHost {
   }
 
   /** A stored value (or input value) as a JS value: the lossless mapping of docs/api.md.
-      Iterative, so nesting depth is not bounded by the JS stack. */
-  toJS(value, memo = new Map()) {
+      Iterative, so nesting depth is not bounded by the JS stack. onFloat(container, key)
+      hears where an integral Lua float became a plain number (codec.js, innerFloats). */
+  toJS(value, memo = new Map(), onFloat = undefined) {
     if (value instanceof HostFunction) return new LuaOpaque('function', `function: stored #${value.id}`);
     if (!(value instanceof HostTable)) return scalarToJS(value);
     if (this.lazy) this.loadReachable(value);  // first, so a miss leaves nothing half-built
@@ -598,12 +599,13 @@ export class ExtHost {
       work.push([t, out]);
       return out;
     };
+    const noteFloat = onFloat === undefined ? () => {} : (out, k, v) => { if (v instanceof LuaFloat) onFloat(out, k); };
     const root = shell(value);
     while (work.length > 0) {
       const [t, out] = work.pop();
-      if (Array.isArray(out)) for (const v of t.arr) out.push(convert(v));
-      else if (out instanceof Map) for (const [k, v] of t.entries()) out.set(keyToJS(k), convert(v));
-      else for (const [k, v] of t.hash) setProperty(out, k, convert(v));
+      if (Array.isArray(out)) for (const v of t.arr) { noteFloat(out, out.length, v); out.push(convert(v)); }
+      else if (out instanceof Map) for (const [k, v] of t.entries()) { const key = keyToJS(k); noteFloat(out, key, v); out.set(key, convert(v)); }
+      else for (const [k, v] of t.hash) { noteFloat(out, k, v); setProperty(out, k, convert(v)); }
     }
     return root;
   }

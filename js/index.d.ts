@@ -37,7 +37,7 @@ export interface CuOptions {
   store?: 'none' | 'memory' | 'indexeddb' | `indexeddb:${string}` | `lmdb:${string}` | KvStore;
   /** The unit's name inside the store. Default 'default'. */
   name?: string;
-  /** 'optimized' (Node): compile straight to optimized code; faster first computes, about 100 ms more at the process's first compile. Default 'default'. */
+  /** 'optimized' (Node): compile the whole module to optimized code first; a first long compute runs as fast as later ones, for about 140 ms more at the process's first compile. Default 'default'. */
   tier?: 'default' | 'optimized';
   /** Makes the unit's randomness (string-hash order and math.random, also after math.randomseed()) reproducible: 0 to 2^64 - 1. Default: a fresh cryptographic seed per unit. */
   seed?: number | bigint;
@@ -86,6 +86,8 @@ export interface RunResult {
   values: LuaValue[];
   /** The indexes in values of Lua floats: a JS number cannot tell 4.0 from 4 (showLua's isFloat). */
   floats: number[];
+  /** For each table in values (at any depth), the keys (array indexes from 0) of its values that were integral Lua floats (showLua's innerFloats). */
+  innerFloats: Map<object, Set<unknown>>;
   /** Everything print (and io.write in 'full') wrote to stdout. */
   output: string;
   /** Warnings: from warn() after warn("@on"), and every error raised in a finalizer. */
@@ -163,7 +165,7 @@ export declare class LuaOpaque {
  * "function: 0x…", a table inside itself as <cycle>; deeper than maxDepth a table is {…},
  * and text beyond maxLength is cut.
  */
-export declare function showLua(value: LuaValue | undefined, options?: { bareString?: boolean; maxDepth?: number; maxLength?: number }): string;
+export declare function showLua(value: LuaValue | undefined, options?: { bareString?: boolean; maxDepth?: number; maxLength?: number; isFloat?: boolean; innerFloats?: Map<object, Set<unknown>> }): string;
 
 /** A unit in a dedicated worker (docs/api.md, "CuWorker"): the same methods, all asynchronous, plus interrupt(). */
 export declare class CuWorker {

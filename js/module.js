@@ -7,16 +7,19 @@ const defaultUrl = new URL('../dist/cu.wasm', import.meta.url);
 const cache = new Map();
 
 /**
- * Compiles straight to optimized code in Node (V8's --no-liftoff): Lua's interpreter loop
- * is one function that V8 cannot swap for its optimized version while it runs, so with the
- * default tiering a long first compute stays in baseline code. The flag is process-wide
- * and applies to modules compiled after it; it costs about 100 ms at the first compile
- * (docs/benchmarks.md). Browsers tier up by themselves.
+ * Compiles straight to optimized code in Node, and all of it at once (V8's --no-liftoff
+ * and --no-wasm-lazy-compilation): Lua's interpreter loop is one function that V8 cannot
+ * swap for its optimized version while it runs, so with the default tiering a long first
+ * compute stays in baseline code; and compiling each function when it is first called
+ * would still stall a first compute on every library function it reaches. The flags are
+ * process-wide and apply to modules compiled after them; the first compile takes about
+ * 140 ms instead of 3 (docs/benchmarks.md). Browsers tier up by themselves.
  */
 export async function optimizeCompiles() {
   if (!isNode) return;
   const v8 = await import('node:v8');
   v8.setFlagsFromString('--no-liftoff');
+  v8.setFlagsFromString('--no-wasm-lazy-compilation');
 }
 
 /**

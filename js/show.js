@@ -60,18 +60,20 @@ export function luaNumber(n, isFloat = false) {
  * ({1, 2, x = {true}}), strings quoted (bare at the top when `bareString`), functions
  * and other opaque values as their description, a table met again inside itself as
  * <cycle>. Deeper than maxDepth a table shows as {…}; text beyond maxLength is cut
- * with an ellipsis. isFloat: value is a number that was a Lua float (see luaNumber).
+ * with an ellipsis. isFloat: value is a number that was a Lua float (see luaNumber);
+ * innerFloats: for each table inside value, the keys whose numbers were Lua floats
+ * (run()'s innerFloats).
  * @param {unknown} value
- * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number, isFloat?: boolean }} [options]
+ * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number, isFloat?: boolean, innerFloats?: Map<object, Set<unknown>> }} [options]
  */
-export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity, isFloat = false } = {}) {
+export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity, isFloat = false, innerFloats = undefined } = {}) {
   const seen = new Set();
   const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? k : `[${show(k, depth)}]`);
-  function show(v, depth) {
+  function show(v, depth, float = false) {
     if (v === null || v === undefined) return 'nil';
     switch (typeof v) {
       case 'string': return luaQuote(v);
-      case 'number': return luaNumber(v);
+      case 'number': return luaNumber(v, float);
       case 'bigint': case 'boolean': return String(v);
     }
     if (v instanceof LuaOpaque) return v.description;
@@ -79,19 +81,21 @@ export function showLua(value, { bareString = false, maxDepth = Infinity, maxLen
     if (seen.has(v)) return '<cycle>';
     if (depth >= maxDepth) return '{…}';
     seen.add(v);
+    const floats = innerFloats?.get(v);
+    const item = (k, x) => show(x, depth + 1, floats?.has(k));
     const parts = [];
-    if (Array.isArray(v)) for (const x of v) parts.push(show(x, depth + 1));
+    if (Array.isArray(v)) v.forEach((x, i) => parts.push(item(i, x)));
     else if (v instanceof Map) {
       let n = 1;
-      while (v.has(n)) parts.push(show(v.get(n++), depth + 1));
+      while (v.has(n)) { parts.push(item(n, v.get(n))); n++; }
       for (const [k, x] of v) {
-        if (!(Number.isInteger(k) && k >= 1 && k < n)) parts.push(`${key(k, depth + 1)} = ${show(x, depth + 1)}`);
+        if (!(Number.isInteger(k) && k >= 1 && k < n)) parts.push(`${key(k, depth + 1)} = ${item(k, x)}`);
       }
-    } else for (const [k, x] of Object.entries(v)) parts.push(`${key(k, depth + 1)} = ${show(x, depth + 1)}`);
+    } else for (const [k, x] of Object.entries(v)) parts.push(`${key(k, depth + 1)} = ${item(k, x)}`);
     seen.delete(v);
     return `{${parts.join(', ')}}`;
   }
   const text = bareString && typeof value === 'string' ? value
-    : typeof value === 'number' ? luaNumber(value, isFloat) : show(value, 0);
+    : show(value, 0, isFloat);
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }

@@ -2,7 +2,8 @@
 // playground print with it), checked on values that came out of a real unit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cu, LuaOpaque, showLua } from '../js/index.js';
+import { spawnSync } from 'node:child_process';
+import { Cu, CuWorker, LuaOpaque, showLua } from '../js/index.js';
 import { luaNumber } from '../js/show.js';
 
 test('values from a unit read as Lua: constructors, array part first, quoted strings', async () => {
@@ -70,7 +71,47 @@ test('numbers read as Lua writes them: floats as %.14g, 4.0 marked by run()\'s f
     const r = await cu.run('return 2^2, 3, 1/3, {1.5, 2.0}, 7 // 2, 7 / 1');
     assert.deepEqual(r.floats, [0, 2, 5]);
     assert.deepEqual(r.values.map((v, i) => showLua(v, { isFloat: r.floats.includes(i) })), ['4.0', '3', '0.33333333333333', '{1.5, 2}', '3', '7.0']);
+    assert.deepEqual(r.values.map((v, i) => showLua(v, { isFloat: r.floats.includes(i), innerFloats: r.innerFloats })), ['4.0', '3', '0.33333333333333', '{1.5, 2.0}', '3', '7.0']);
   } finally {
     await cu.close();
   }
+});
+
+// run()'s innerFloats: where a table held an integral float, which a JS number forgets
+const showAll = (r) => r.values.map((v, i) => showLua(v, { isFloat: r.floats.includes(i), innerFloats: r.innerFloats }));
+
+test('integral floats inside tables keep their .0: arrays, records, maps, nesting, shared tables', async () => {
+  const cu = await Cu.create({ store: 'memory' });
+  try {
+    const r = await cu.run(`
+      local shared = {3.0, 3}
+      return {4.0, 4, -0.0, 2^53}, {x = 1.0}, {y = 1}, {[true] = 5.0}, {[2.5] = 6.0}, {{{7.0}}}, {shared, shared}, {8.0, n = 9.0}`);
+    assert.deepEqual(showAll(r), ['{4.0, 4, -0.0, 9.007199254741e+15}', '{x = 1.0}', '{y = 1}', '{[true] = 5.0}', '{[2.5] = 6.0}',
+      '{{{7.0}}}', '{{3.0, 3}, {3.0, 3}}', '{8.0, n = 9.0}']);
+    // the marks are the floats' places: keys and integers are never marked
+    assert.deepEqual([...r.innerFloats.get(r.values[0])], [0, 2, 3]);
+    assert.equal(r.innerFloats.has(r.values[2]), false);
+    assert.equal(r.innerFloats.has(r.values[4]), true);
+    assert.equal([...r.innerFloats.values()].reduce((n, keys) => n + keys.size, 0), 10);
+    // a table kept in _home comes back by reference, floats still marked
+    await cu.compute('_home.t = {1.0, 2, deep = {3.0}} _home.m = {[true] = 4.0}');
+    assert.deepEqual(showAll(await cu.run('return _home.t, _home.m, _home.t.deep')), ['{1.0, 2, deep = {3.0}}', '{[true] = 4.0}', '{3.0}']);
+    // each run has its own marks
+    assert.equal((await cu.run('return {1, 2}')).innerFloats.size, 0);
+  } finally {
+    await cu.close();
+  }
+});
+
+test('innerFloats survive the copy out of a worker, and the cu command prints them', async () => {
+  const w = await CuWorker.create();
+  try {
+    assert.deepEqual(showAll(await w.run('return {4.0, {x = 2.0}}')), ['{4.0, {x = 2.0}}']);
+  } finally {
+    await w.close();
+  }
+  const bin = new URL('../bin/cu.js', import.meta.url).pathname;
+  const out = spawnSync(process.execPath, [bin, '--no-home', 'eval', 'return 4.0, {4.0, 4, t = {0.5, 1e15}}'], { encoding: 'utf8' });
+  assert.equal(out.stderr, '');
+  assert.equal(out.stdout, '4.0\t{4.0, 4, t = {0.5, 1e+15}}\n');
 });

@@ -9,7 +9,7 @@ import { WALK_HOME, renderTree } from './tree.js';
 import { errorLine, fmtBytes, fmtMs } from './format.js';
 
 /** A result in Lua's notation, bounded so that a huge table cannot flood the page. */
-const formatValue = (v, isFloat = false) => showLua(v, { maxDepth: 7, maxLength: 4000, isFloat });
+const formatValue = (v, isFloat = false, innerFloats = undefined) => showLua(v, { maxDepth: 7, maxLength: 4000, isFloat, innerFloats });
 
 const STORE = 'indexeddb';
 const UNIT = 'playground';
@@ -182,7 +182,7 @@ function newEntry(n) {
     },
     done(r) {
       flush();
-      if (r.values.length > 0) box.append(el('pre', 'values', `→ ${r.values.map((v, i) => formatValue(v, r.floats.includes(i))).join(', ')}`));
+      if (r.values.length > 0) box.append(el('pre', 'values', `→ ${r.values.map((v, i) => formatValue(v, r.floats.includes(i), r.innerFloats)).join(', ')}`));
       if (r.ioOutput != null) box.append(el('pre', 'io', `_io.output = ${formatValue(r.ioOutput)}`));
       const s = r.stats;
       finish('ok', `${fmtMs(s.ms)} · ${s.instructions.toLocaleString('en')} instructions · peak ${fmtBytes(s.memoryPeak)}`);
