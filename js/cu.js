@@ -214,9 +214,14 @@ export class Cu {
     try {
       return fn();
     } catch (err) {
-      this.#broken = err;
-      throw this.#brokenError();
+      throw this.#breaks(err);
     }
+  }
+
+  /** A trap or an exception out of the instance: the unit is broken for good. */
+  #breaks(err) {
+    this.#broken = err;
+    return this.#brokenError();
   }
 
   #brokenError() {
@@ -339,8 +344,7 @@ export class Cu {
       try {
         status = await this.#evalLazy(codeLen, nameLen, limits.instructions, limits.timeMs);
       } catch (err) {
-        this.#broken = err;
-        throw this.#brokenError();
+        throw this.#breaks(err);
       }
       failure = ext.waitFailure;  // a failed read fails the compute, even if Lua caught the error
       if (status === 0 && failure === null && !this.#reader.failure) {
