@@ -2,7 +2,7 @@
 // memory (mirrors src/cu.c). A compute writes the code into the unit's buffer, calls
 // eval, and collects what codec.c and the output import send back during the call.
 
-import { compileModule, optimizeCompiles } from './module.js';
+import { compileModule, optimizeCompiles, instantiate, takeMemory, giveMemory } from './module.js';
 import { ValueReader } from './codec.js';
 import { ExtHost } from './ext.js';
 import { UnitStore, StoreError } from './persist.js';
@@ -99,6 +99,7 @@ export class Cu {
   #hostFailure = null; // why the host's side of an import failed during this compute
   #broken = null;
   #closed = false;
+  #closing = null;     // close()'s promise, which a second close() returns too
   #queue = Promise.resolve();
   #pending = 0;        // computes queued and not yet finished
   #evalLazy = null;    // eval under WebAssembly.promising, on a lazy unit (see #runLazy)
@@ -146,7 +147,7 @@ export class Cu {
   }
 
   constructor(memoryBytes, limits, onOutput) {
-    this.#memory = new WebAssembly.Memory({ initial: memoryBytes / PAGE, maximum: memoryBytes / PAGE });
+    this.#memory = takeMemory(memoryBytes);
     this.#reader = new ValueReader(this.#memory);
     this.#ext = new ExtHost(this.#memory, this.#reader);
     this.#reader.host = this.#ext;
@@ -173,7 +174,7 @@ export class Cu {
       wasi_snapshot_preview1: wasiImports(() => view, (fd, bytes) => this.#output(fd, bytes), seed === undefined ? undefined : seededRandom(seed)),
     };
     if (lazy) imports.cu.js_ext_wait = new WebAssembly.Suspending(() => ext.wait());
-    const instance = await WebAssembly.instantiate(module, imports);
+    const instance = await instantiate(module, imports);
     this.#exports = instance.exports;
     if (lazy) this.#evalLazy = WebAssembly.promising(instance.exports.eval);
     this.#call(() => this.#exports._initialize());
@@ -565,7 +566,7 @@ export class Cu {
 
   #stats() {
     const ptr = this.#call(() => this.#exports.get_memory_stats());
-    if (this.#statsView?.byteOffset !== ptr) this.#statsView = new Float64Array(this.#memory.buffer, ptr, 5);
+    if (this.#statsView?.byteOffset !== ptr) this.#statsView = new Float64Array(this.#memory.buffer, ptr, 6);
     return this.#statsView;
   }
 
@@ -583,13 +584,28 @@ export class Cu {
   }
 
   /** Frees the unit (and closes its store if it opened it); later calls fail with a CuError of kind host. */
-  async close() {
+  close() {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown() {
     this.#closed = true;
+    const exports = this.#exports;
     this.#exports = null;
     const store = this.#ownStore;
     this.#ownStore = null;
     await this.#queue;
+    // a broken instance may have stopped anywhere: its memory is not worth trusting
+    if (exports !== null && this.#broken === null) giveMemory(this.#memory, this.#written(exports));
     await store?.close();
+  }
+
+  /** The end of what the instance has written: its shadow stack and data, and the heap up
+      to its high-water mark. */
+  #written(exports) {
+    const stats = new Float64Array(this.#memory.buffer, exports.get_memory_stats(), 6);
+    return Math.max(stats[5], exports.__heap_base.value);
   }
 
   /** For tests and diagnostics: the shadow stack pointer (constant between computes). */

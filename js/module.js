@@ -1,5 +1,6 @@
 // module.js: finds and compiles cu.wasm once per process or page; every unit is a new
-// instance of the same WebAssembly.Module, with its own memory.
+// instance of the same WebAssembly.Module, with its own memory, and a closed unit's
+// memory is cleared and kept for the next unit of the same size.
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const defaultUrl = new URL('../dist/cu.wasm', import.meta.url);
@@ -20,6 +21,60 @@ export async function optimizeCompiles() {
   const v8 = await import('node:v8');
   v8.setFlagsFromString('--no-liftoff');
   v8.setFlagsFromString('--no-wasm-lazy-compilation');
+}
+
+/**
+ * A new instance, made at once where the engine allows it. V8's asynchronous
+ * `WebAssembly.instantiate` resolves only after the compile work it has queued on the
+ * main thread, so while the module tiers up a unit waited 1-5 ms, and once 30 ms, for
+ * an instantiation that takes 0.05 ms (docs/benchmarks.md §4). A browser may refuse to
+ * instantiate a large module synchronously on its main thread (a RangeError): then the
+ * asynchronous call it asks for.
+ */
+export function instantiate(module, imports) {
+  try {
+    return new WebAssembly.Instance(module, imports);
+  } catch (err) {
+    if (err instanceof RangeError) return WebAssembly.instantiate(module, imports);
+    throw err;
+  }
+}
+
+const PAGE = 65536;
+/** Spare memories by byte size. A fresh WebAssembly.Memory costs more than the rest of a
+    new unit together: the engine reserves its address space, the first touch of each
+    page faults, and every new memory adds to the external memory that makes V8 collect
+    (docs/benchmarks.md §4). A closed unit's memory is cleared and reused instead. */
+const spare = new Map();
+let spareBytes = 0;
+/** Closed units' memories kept at most, in bytes; beyond it they go to the collector. */
+const SPARE_MAX = 16 * 1024 * 1024;
+/** dlmalloc writes a chunk header just past the highest block and a foot at the end of
+    the memory; these margins cover both (test/memory-reuse.test.js checks every byte). */
+const SLACK = 4096;
+
+/** A memory of `bytes` bytes (a multiple of 64 KiB) that reads as zeros: a closed unit's, or a new one. */
+export function takeMemory(bytes) {
+  const memory = spare.get(bytes)?.pop();
+  if (memory === undefined) return new WebAssembly.Memory({ initial: bytes / PAGE, maximum: bytes / PAGE });
+  spareBytes -= bytes;
+  return memory;
+}
+
+/**
+ * Keeps a closed unit's memory for the next unit, cleared. `written` is the end of what
+ * the instance wrote: its stack, data and the heap's high-water mark (cu.c's stats); the
+ * rest of the memory was never touched, so clearing costs what the unit used, not its size.
+ */
+export function giveMemory(memory, written) {
+  const bytes = memory.buffer.byteLength;
+  if (spareBytes + bytes > SPARE_MAX) return;
+  const u8 = new Uint8Array(memory.buffer);
+  u8.fill(0, 0, Math.min(bytes, written + SLACK));
+  u8.fill(0, Math.max(0, bytes - SLACK));
+  if (!spare.has(bytes)) spare.set(bytes, []);
+  spare.get(bytes).push(memory);
+  spareBytes += bytes;
 }
 
 /**

@@ -2,7 +2,8 @@
 ** alloc.c: the allocator behind every Lua allocation. It enforces the unit's byte cap
 ** inside the fixed linear memory, so exhaustion is Lua's ordinary, catchable "not
 ** enough memory" (Lua then runs an emergency collection and retries once), and it
-** keeps the figures that getMemoryStats reports.
+** keeps the figures that getMemoryStats reports, and how far up the heap has been
+** written (the host clears that much before another unit reuses the memory).
 */
 #include <stdlib.h>
 #include "cu.h"
@@ -18,6 +19,7 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize) {
   if (nsize > osize && nsize - osize > m->cap - m->used) return NULL;
   void *p = realloc(ptr, nsize);
   if (p == NULL) return NULL;  /* the heap ran out before the cap: just as clean */
+  if ((size_t)p + nsize > m->high) m->high = (size_t)p + nsize;
   m->used = m->used - osize + nsize;
   if (m->used > m->peak) m->peak = m->used;
   if (m->used > m->compute_peak) m->compute_peak = m->used;

@@ -199,8 +199,9 @@ int cu_init(int profile, double cap) {
   return CU_OK;
 }
 
-/* [used, peak, cap, compute_peak, instructions of the last compute], as doubles. eval
-   refreshes them at its end, so a host may keep the pointer and read them directly. */
+/* [used, peak, cap, compute_peak, instructions of the last compute, the heap's
+   high-water address], as doubles. eval refreshes them at its end, so a host may keep
+   the pointer and read them directly. */
 CU_EXPORT("get_memory_stats")
 double *cu_get_memory_stats(void) {
   unit.stats[0] = (double)unit.mem.used;
@@ -208,6 +209,7 @@ double *cu_get_memory_stats(void) {
   unit.stats[2] = (double)unit.mem.cap;
   unit.stats[3] = (double)unit.mem.compute_peak;
   unit.stats[4] = unit.lim.last;
+  unit.stats[5] = (double)unit.mem.high;
   return unit.stats;
 }
 

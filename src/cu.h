@@ -27,6 +27,8 @@ typedef struct CuMemory {
   size_t peak;          /* most bytes ever held */
   size_t compute_peak;  /* most bytes held during the current compute */
   size_t cap;           /* Lua allocations fail beyond this */
+  size_t high;          /* end of the highest block ever handed out: the host clears
+                           no further than this when it reuses the memory */
 } CuMemory;
 
 typedef struct CuLimits {
@@ -64,7 +66,7 @@ typedef struct CuUnit {
   CuWarn warn;
   char *buf;        /* where the host writes code; grown on demand */
   size_t bufsize;
-  double stats[5];  /* filled by get_memory_stats for the host to read */
+  double stats[6];  /* filled by get_memory_stats for the host to read */
   ExtSlot ext_slots[2];
   unsigned ext_proxies_made;  /* for pacing the collector (ext.c) */
   int ext_ids_ref, ext_proxies_ref;  /* registry references of ext.c's two caches */
