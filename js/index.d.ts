@@ -119,7 +119,9 @@ export declare class Cu {
   getMemoryStats(): MemoryStats;
   /** A full garbage collection; returns the statistics afterwards. */
   gc(): MemoryStats;
-  /** Frees the unit, and closes its store if the unit opened it. */
+  /** Frees the unit once its queued computes are done: its memory, cleared, goes to the
+      next unit of the same size, and its store is closed if the unit opened it. A second
+      call returns the same promise. */
   close(): Promise<void>;
   /** Keeps a consistent copy of the unit's stored state. */
   saveState(name?: string): Promise<void>;

@@ -29,6 +29,13 @@ extern int cu_maxstack;
 unsigned int entropy_seed(void);
 #define luai_makeseed(L) ((void)(L), entropy_seed())
 
+/* Lua writes integers with snprintf("%lld"); that one format goes to a digit loop
+   (src/fmt.c), chosen by the argument's type, and every other call to snprintf. */
+#include <stddef.h>
+int fmt_integer(char *s, size_t size, const char *format, long long n);
+#undef l_sprintf
+#define l_sprintf(s,sz,f,i) _Generic((i), long long: fmt_integer, default: snprintf)(s, sz, f, i)
+
 #if defined(__wasm__)
 /* wasi-libc's <signal.h> refuses to compile without emulation; Lua only needs the type. */
 #define l_signalT int

@@ -22,6 +22,29 @@ test('integers: safe ones are numbers, the rest BigInt', async () => {
   assert.equal(typeof (await cu.compute('return (1 << 53) + 1')), 'bigint');
 });
 
+test('integers turn into text exactly as stock Lua writes them (src/fmt.c)', async () => {
+  const MIN = -(2n ** 63n), MAX = 2n ** 63n - 1n;
+  const ints = [0n, 1n, -1n, 9n, 10n, -10n, 99n, 100n, 12345n, -99999n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, 2n ** 53n + 1n, MAX, MAX - 1n, MIN, MIN + 1n];
+  let x = 0x9e3779b97f4a7c15n;  // a fixed walk over the whole 64-bit range
+  for (let i = 0; i < 200; i++) {
+    x = BigInt.asUintN(64, x * 6364136223846793005n + 1442695040888963407n);
+    ints.push(BigInt.asIntN(64, x >> BigInt(i % 60)));
+  }
+  const literal = (n) => (n === MIN ? 'math.mininteger' : n < 0n ? `-${-n}` : `${n}`);
+  const code = `local out = {}
+    for _, n in ipairs({${ints.map(literal).join(', ')}}) do
+      out[#out + 1] = table.concat({tostring(n), n .. '', string.format('%d', n), string.format('[%5d]', n), string.format('%-22d|', n), ('%d'):rep(2, ','):format(n, n)}, ' ')
+    end
+    return table.concat(out, '\\n')`;
+  const expected = ints.map((n) => {
+    const t = n.toString();
+    return [t, t, t, `[${t.padStart(5)}]`, `${t.padEnd(22)}|`, `${t},${t}`].join(' ');
+  });
+  assert.deepEqual((await cu.compute(code)).split('\n'), expected);
+  // floats are unchanged: still %.14g, and integral floats keep their ".0"
+  assert.equal(await cu.compute("return tostring(2^53) .. ' ' .. 1.5 .. ' ' .. 3.0 .. ' ' .. -0.0 .. ' ' .. math.pi"), '9.007199254741e+15 1.5 3.0 -0.0 3.1415926535898');
+});
+
 test('floats keep NaN, infinities and -0', async () => {
   const [nan, inf, ninf, nzero, pi, big, tiny] = await values('return 0/0, math.huge, -math.huge, -0.0, math.pi, 1e308, 5e-324');
   assert.ok(Number.isNaN(nan));

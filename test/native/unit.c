@@ -1,6 +1,6 @@
 /*
 ** unit.c: C unit tests of the runtime, built natively with gcc: UTF-8 validation, the
-** capped allocator, and computes run through the same entry points the wasm host uses.
+** capped allocator, integer formatting, and computes run through the same entry points the wasm host uses.
 ** Ends with the line "N passed, N failed".
 */
 #include <math.h>
@@ -55,6 +55,16 @@ static void test_alloc(void) {
   check(alloc_bytes(&u, a, 100, 0) == NULL && u.mem.used == 400, "freeing gives the bytes back");
   alloc_bytes(&u, b, 400, 0);
   check(u.mem.used == 0, "everything is given back");
+  check(u.mem.high >= (size_t)b + 400 && u.mem.high >= (size_t)a, "the high-water mark covers every block handed out");
+}
+
+static void test_fmt(void) {
+  char s[32];
+  check(fmt_integer(s, sizeof s, "%lld", -9223372036854775807LL - 1) == 20 && strcmp(s, "-9223372036854775808") == 0, "the most negative integer");
+  check(fmt_integer(s, sizeof s, "%lld", 0) == 1 && strcmp(s, "0") == 0, "zero");
+  check(fmt_integer(s, 4, "%lld", -12345) == 6 && strcmp(s, "-12") == 0, "a short buffer truncates, terminates, and returns the full length");
+  check(fmt_integer(s, 0, "%lld", 7) == 1, "a zero-size buffer is not written");
+  check(fmt_integer(s, sizeof s, "%5lld", 42) == 5 && strcmp(s, "   42") == 0, "any other format goes to snprintf");
 }
 
 static void test_computes(void) {
@@ -76,6 +86,7 @@ static void test_computes(void) {
 int main(void) {
   test_utf8();
   test_alloc();
+  test_fmt();
   test_computes();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
