@@ -583,7 +583,9 @@ export class Cu {
     return this.getMemoryStats();
   }
 
-  /** Frees the unit (and closes its store if it opened it); later calls fail with a CuError of kind host. */
+  /** Frees the unit once its queued computes are done: the memory goes back, cleared, for
+      the next unit of its size (js/module.js), and the store is closed if the unit opened
+      it. Later calls fail with a CuError of kind host; a second close() is the first. */
   close() {
     this.#closing ??= this.#shutdown();
     return this.#closing;

@@ -50,7 +50,7 @@ let spareBytes = 0;
 /** Closed units' memories kept at most, in bytes; beyond it they go to the collector. */
 const SPARE_MAX = 16 * 1024 * 1024;
 /** dlmalloc writes a chunk header just past the highest block and a foot at the end of
-    the memory; these margins cover both (test/memory-reuse.test.js checks every byte). */
+    the memory; these margins cover both (test/module.test.js checks every byte). */
 const SLACK = 4096;
 
 /** A memory of `bytes` bytes (a multiple of 64 KiB) that reads as zeros: a closed unit's, or a new one. */
