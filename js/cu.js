@@ -606,8 +606,8 @@ export class Cu {
   /** The end of what the instance has written: its shadow stack and data, and the heap up
       to its high-water mark. */
   #written(exports) {
-    const stats = new Float64Array(this.#memory.buffer, exports.get_memory_stats(), 6);
-    return Math.max(stats[5], exports.__heap_base.value);
+    exports.get_memory_stats();  // refreshes #statsView, which #start made
+    return Math.max(this.#statsView[5], exports.__heap_base.value);
   }
 
   /** For tests and diagnostics: the shadow stack pointer (constant between computes). */

@@ -103,7 +103,6 @@ int limits_step_slow(void) {
   return hit;
 }
 
-
 /* Makes thread co's hook match the running compute's (limits_begin): set while there are
    limits, removed while there are none. Called before a coroutine is resumed, because a
    coroutine keeps the hook it was created with, from whichever compute that was. */
