@@ -31,14 +31,16 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # How each file is optimised, chosen by measurement (docs/benchmarks.md, "Build flags").
 # The interpreter's core goes through link-time optimisation, so calls between lvm.c,
 # ldo.c, ltable.c, lgc.c... are inlined: binary-trees and closures 15% faster in Node;
-# lstrlib.c joins it for the pattern matcher's calls into the core (strings 3% faster).
+# the pattern matcher (match.c) joins it for its calls into the core.
 # Code that runs once per chunk, only on the way to an error, or whose time is spent in
 # its callees (the compiler, dump/undump, debug info, the libraries' glue, bigint's
 # C, whose hot loops are explicit SIMD) is compiled for size, at no measured cost: with
-# both, the module was 315 KB (128 KB gzipped) instead of 325 KB (131 KB).
-WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem lstrlib
+# both, the module was 315 KB (128 KB gzipped) instead of 325 KB (131 KB). lstrlib.c is
+# among them since match.c replaced its matcher (strings 165 ms either way, and 1.3 KB
+# smaller gzipped).
+WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match
 WASM_COLD := lcode ldebug ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
-             lcorolib lmathlib ltablib lbaselib lauxlib bigint
+             lcorolib lmathlib ltablib lbaselib lauxlib bigint lstrlib
 $(WASM_LTO:%=build/wasm/%.o): WASM_TUNE := -flto
 $(WASM_COLD:%=build/wasm/%.o): WASM_TUNE := -Os
 
@@ -46,14 +48,10 @@ $(WASM_COLD:%=build/wasm/%.o): WASM_TUNE := -Os
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
 # limits_gc_pcall instead (src/limits.c). Lua's sources stay unmodified.
 build/wasm/lgc.o build/native/lua/lgc.o: EXTRA_CFLAGS := -DluaD_pcall=limits_gc_pcall
-# The pattern matcher's work counts against the limits too (src/limits.c).
 # The count hook's per-instruction call, inlined (src/limits_vm.h).
 build/wasm/lvm.o build/native/lua/lvm.o: EXTRA_CFLAGS := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
-# luaconf.h defines all four only when luai_likely is not defined yet.
-build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/cu_limits.h \
-  -Dmemcmp=limits_memcmp '-Dluai_likely(x)=__builtin_expect(((x) != 0), 1)' \
-  '-Dluai_unlikely(x)=__builtin_expect((limits_step() || (x)), 0)' \
-  '-Dl_likely(x)=luai_likely(x)' '-Dl_unlikely(x)=luai_unlikely(x)'
+# string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
+build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/match_lstrlib.h -Wno-unused-function
 
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.
@@ -76,7 +74,7 @@ setup:
 $(LUA_SRC)/lua.h:
 	@scripts/fetch-lua
 
-build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h src/limits_vm.h Makefile | $(LUA_SRC)/lua.h
+build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
 build/wasm/%.o: src/%.c $(CU_HDRS) Makefile | $(LUA_SRC)/lua.h
@@ -96,7 +94,7 @@ dist/cu.wasm: build/wasm/cu-linked.wasm
 	@mkdir -p $(@D)
 	wasm-opt $(WASM_OPT_FLAGS) $< -o $@
 
-build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/cu_limits.h src/limits_vm.h Makefile | $(LUA_SRC)/lua.h
+build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)

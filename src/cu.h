@@ -86,6 +86,14 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
 void limits_watch(lua_State *L, lua_State *co);
 double limits_instructions(lua_State *L);
+int limits_raise(lua_State *L);
+
+/* match.c: string.find, match, gmatch and gsub, with their work counted. lstrlib.c's
+   table holds them (match_lstrlib.h). */
+int match_find(lua_State *L);
+int match_match(lua_State *L);
+int match_gmatch(lua_State *L);
+int match_gsub(lua_State *L);
 
 /* ext.c: external tables. */
 int ext_open(lua_State *L);

@@ -10,10 +10,9 @@
 ** (so `__gc = function() while true do end end` would never be stopped). Both are
 ** switched back on here; see limits_hook and limits_gc_pcall.
 **
-** The pattern matcher (lstrlib.c) can spend unbounded time in C with no instruction
-** to hook, e.g. string.find with ".-.-.-.-b$" on a long string. The Makefile routes
-** its l_unlikely tests (one per matching step) and its memcmp (plain find) through
-** limits_step and limits_memcmp, which count that work against the same limits.
+** The pattern matcher can spend unbounded time in C with no instruction to hook, e.g.
+** string.find with ".-.-.-.-b$" on a long string. match.c counts its work through
+** limits_room (cu_limits.h) against the same limits.
 **
 ** The hook costs more than its own calls: with any hook set, Lua's interpreter calls
 ** luaG_traceexec before every instruction. lvm.c is compiled with an inline counter in
@@ -87,12 +86,17 @@ static int limits_work(CuLimits *lim, double units) {
     else if (limits_late(lim)) lim->why = "time limit exceeded";
     else if (lim->interruptible && host_interrupted()) lim->why = "interrupted by the host";
     else return 0;
-    lim->hit = 1;  /* lstrlib raises an error now; the hook keeps failing after it */
+    lim->hit = 1;  /* match.c raises the error now; the hook keeps failing after it */
   }
   return 1;
 }
 
 int limits_room = LIMITS_PERIOD;
+
+/* The error of the limit that was hit, raised by C code that counts its own work. */
+int limits_raise(lua_State *L) {
+  return luaL_error(L, "%s", cu_unit(L)->lim.why);
+}
 
 /* Called when limits_room runs out (cu_limits.h): counts the steps taken since the room
    was filled, at once. Once a limit is hit the room stays empty, so every later step

@@ -104,6 +104,29 @@ test('pattern matching that runs in C is limited too', async () => {
   assert.deepEqual((await cu.run('return ("hello world"):find("o w"), ("a,b,,c"):gsub(",", ";"), ("x=1"):match("(%w+)=(%d+)")')).values, [5, 'a;b;;c', 'x', '1']);
 });
 
+// Loops inside one matching step that lstrlib.c's matcher never counted (src/match.c).
+test('the matcher counts every item, scanned byte and set element', async () => {
+  const memory = 16 << 20;
+  const counted = await Cu.create({ memory, limits: { instructions: 1e6, timeMs: Infinity } });
+  for (const code of [
+    // a long run of plain items, tried at every position: 10^5 items per step
+    'local s = string.rep("a", 300000) return s:find(string.rep("a", 100000) .. ".b")',
+    // a repetition's scan: 5*10^6 bytes per find
+    'local s = string.rep("a", 5e6) for i = 1, 10 do s:find("a*$") end',
+    // five sets of 20,000 characters, more than the matcher keeps maps of
+    'local big = {} for i = 1, 5 do big[i] = "[" .. string.rep(string.char(64 + i), 20000) .. "a]" end ' +
+      'local p = table.concat(big) for _ in string.rep("a", 100000):gmatch(p) do end',
+  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+
+  // A set of m characters under '*' on n bytes cost n*m steps in lstrlib.c, none of them
+  // counted: 4 s under a 200 ms limit at a tenth of this size. Its map makes it n + m.
+  const timed = await Cu.create({ memory, limits: { instructions: Infinity, timeMs: 200 } });
+  const t0 = performance.now();
+  const r = await timed.compute('local s = string.rep("a", 400000) return #s:match("[" .. string.rep("b", 40000) .. "a]*$")');
+  assert.equal(r, 400000);
+  assert.ok(performance.now() - t0 < 3000);
+});
+
 test('a compute with no limits runs without the hook; coroutines follow the running compute\'s limits', async () => {
   const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
   const free = { limits: { instructions: Infinity, timeMs: Infinity } };
