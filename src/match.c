@@ -362,7 +362,7 @@ MATCH_COLD static const char *match_first(MatchState *ms, const char *p, const c
 }
 
 /* Where the next attempt goes after one failed at s (not at the end): the next byte,
-   or further once the pattern's first item is known. first_state: 0 not looked at yet,
+   or further once the pattern's first item is known. state: 0 not looked at yet,
    1 there is a first item, 2 there is none. */
 typedef struct MatchNext { int state; const char *p, *ep; } MatchNext;
 
