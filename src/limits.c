@@ -39,6 +39,12 @@ static int limits_late(CuLimits *lim) {
   return now > lim->deadline;
 }
 
+/* The error of the limit that was hit: raised by the hook, and by C code that counts
+   its own work (match.c). */
+int limits_raise(lua_State *L) {
+  return luaL_error(L, "%s", cu_unit(L)->lim.why);
+}
+
 static void limits_hook(lua_State *L, lua_Debug *ar) {
   CuLimits *lim = &cu_unit(L)->lim;
   int period = lua_gethookcount(L);
@@ -60,7 +66,7 @@ static void limits_hook(lua_State *L, lua_Debug *ar) {
   }
   lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
   L->allowhook = 1;  /* an xpcall handler run for this error must stay limited too */
-  luaL_error(L, "%s", lim->why);
+  limits_raise(L);
 }
 
 /* lvm.c's inline counter (limits_vm.h) calls this when the hook is due. */
@@ -92,11 +98,6 @@ static int limits_work(CuLimits *lim, double units) {
 }
 
 int limits_room = LIMITS_PERIOD;
-
-/* The error of the limit that was hit, raised by C code that counts its own work. */
-int limits_raise(lua_State *L) {
-  return luaL_error(L, "%s", cu_unit(L)->lim.why);
-}
 
 /* Called when limits_room runs out (cu_limits.h): counts the steps taken since the room
    was filled, at once. Once a limit is hit the room stays empty, so every later step

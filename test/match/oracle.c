@@ -7,10 +7,8 @@
 **
 ** usage: match-oracle [cases [seed]], from the project's root; exits 1 on any difference.
 */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "lauxlib.h"
 #include "lualib.h"
 #include "cu.h"
@@ -20,7 +18,6 @@
 int oracle_open_lstrlib(lua_State *L);
 
 int main(int argc, char **argv) {
-  const char *script = "test/match/oracle.lua";
   if (cu_init(CU_PROFILE_FULL, 256.0 * 1024 * 1024) != 0) { fprintf(stderr, "init failed\n"); return 1; }
   lua_State *L = cu_current()->L;
   lua_pushcfunction(L, oracle_open_lstrlib);
@@ -37,21 +34,5 @@ int main(int argc, char **argv) {
   lua_pushinteger(L, argc > 2 ? atoll(argv[2]) : 20251121);
   lua_setglobal(L, "SEED");
 
-  FILE *f = fopen(script, "rb");
-  if (f == NULL) { perror(script); return 2; }
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  const char *name = "=oracle";
-  char *buf = cu_buffer((size_t)size + strlen(name));
-  if (buf == NULL || fread(buf, 1, (size_t)size, f) != (size_t)size) { fprintf(stderr, "cannot read %s\n", script); return 2; }
-  fclose(f);
-  memcpy(buf + size, name, strlen(name));
-  native.echo = 1;
-  native_reset();
-  if (cu_eval((size_t)size, strlen(name), INFINITY, INFINITY) != 0) {
-    fprintf(stderr, "match-oracle: %s\n", native.message);
-    return 1;
-  }
-  return 0;
+  return native_run_file("test/match/oracle.lua", "=oracle", "match-oracle");
 }

@@ -3,12 +3,14 @@
 ** sources run under gcc exactly as in wasm: output goes to stdout, values are
 ** summarised for the runner and the unit tests.
 */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "../../src/host.h"
 #include "../../src/codec.h"
 #include "host.h"
+#include "runtime.h"
 
 NativeResult native;
 static int depth;
@@ -18,6 +20,27 @@ void native_reset(void) {
   memset(&native, 0, sizeof native);
   native.echo = echo;
   depth = 0;
+}
+
+int native_run_file(const char *path, const char *chunkname, const char *who) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) { perror(path); return 2; }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  size_t name_len = strlen(chunkname);
+  char *buf = cu_buffer((size_t)size + name_len);  /* the code, then its chunk name */
+  int read = buf != NULL && fread(buf, 1, (size_t)size, f) == (size_t)size;
+  fclose(f);
+  if (!read) { fprintf(stderr, "%s: cannot read %s\n", who, path); return 2; }
+  memcpy(buf + size, chunkname, name_len);
+  native.echo = 1;
+  native_reset();
+  if (cu_eval((size_t)size, name_len, INFINITY, INFINITY) != 0) {
+    fprintf(stderr, "%s: %s\n", who, native.message);
+    return 1;
+  }
+  return 0;
 }
 
 int32_t host_output(int32_t stream, const char *p, int32_t len) {

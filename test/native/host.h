@@ -18,5 +18,8 @@ typedef struct NativeResult {
 
 extern NativeResult native;
 void native_reset(void);
+/* Runs a Lua file as one compute without limits on the initialised unit, its output on
+   stdout; 0, or 1 with the error on stderr after "who: " (2 if the file cannot be read). */
+int native_run_file(const char *path, const char *chunkname, const char *who);
 
 #endif
