@@ -39,23 +39,28 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # among them since match.c replaced its matcher (strings 165 ms either way, and 1.3 KB
 # smaller gzipped).
 WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match
-WASM_COLD := lcode ldebug ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
-             lcorolib lmathlib ltablib lbaselib lauxlib bigint lstrlib
+WASM_COLD := lcode ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
+             lcorolib lmathlib ltablib lauxlib bigint lstrlib
+# error() (lbaselib.c) and luaG_errormsg (ldebug.c) are cold too, but inline into their
+# callers across files (src/cu_luauser.h), so they go through link-time optimisation.
+WASM_COLD_LTO := ldebug lbaselib
 $(WASM_LTO:%=build/wasm/%.o): WASM_TUNE := -flto
 $(WASM_COLD:%=build/wasm/%.o): WASM_TUNE := -Os
+$(WASM_COLD_LTO:%=build/wasm/%.o): WASM_TUNE := -flto -Os
 
+# Flags for single Lua files, LUA_EXTRA_<name>; every build of them uses these (wasm,
+# native, and test/bench/bench.mk's variants). Lua's sources stay unmodified.
 # Finalizers run with hooks off in stock Lua, which would let a __gc loop escape the
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
-# limits_gc_pcall instead (src/limits.c). Lua's sources stay unmodified.
-build/wasm/lgc.o build/native/lua/lgc.o: EXTRA_CFLAGS := -DluaD_pcall=limits_gc_pcall
+# limits_gc_pcall instead (src/limits.c).
+LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall
 # The count hook's per-instruction call, inlined (src/limits_vm.h).
-build/wasm/lvm.o build/native/lua/lvm.o: EXTRA_CFLAGS := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
+LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
 # string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
-build/wasm/lstrlib.o build/native/lua/lstrlib.o: EXTRA_CFLAGS := -include src/match_lstrlib.h -Wno-unused-function
-
+LUA_EXTRA_lstrlib := -include src/match_lstrlib.h -Wno-unused-function
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.
-build/wasm/lmathlib.o build/native/lua/lmathlib.o: EXTRA_CFLAGS := -Dtime=entropy_time
+LUA_EXTRA_lmathlib := -Dtime=entropy_time
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
@@ -76,7 +81,7 @@ $(LUA_SRC)/lua.h:
 
 build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) $(EXTRA_CFLAGS) -Wno-unused-parameter -c $< -o $@
+	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) $(LUA_EXTRA_$*) -Wno-unused-parameter -c $< -o $@
 build/wasm/%.o: src/%.c $(CU_HDRS) Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) -c $< -o $@
@@ -96,7 +101,7 @@ dist/cu.wasm: build/wasm/cu-linked.wasm
 
 build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
-	$(NATIVE_CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $(LUA_EXTRA_$*) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)
 	ar rcs $@ $^
 build/native/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h

@@ -44,6 +44,24 @@ int fmt_integer(char *s, size_t size, const char *format, long long n);
    through one shared switch; Lua's plain switch is one br_table. Measured 3-10% faster
    on most benchmark workloads in Node and in Chromium (docs/benchmarks.md). */
 #define LUA_USE_JUMPTABLE 0
+
+/* A Lua error unwinds as a wasm exception, which costs for every frame between the throw
+   and luaD_rawrunprotected's catch: about 0.8 us plus 0.17 us a frame in Node 20
+   (bench/throw.js). error() crossed ten frames; these calls on its way are inlined, so it
+   crosses five (the pcall workload 540 -> 420 ms in Node, docs/benchmarks.md). lua_error and luaG_errormsg are
+   small and lead only to luaD_throw; precallC is ldo.c's call of a C function, inline in
+   its two callers; luaD_callnoyield is how pcall enters the protected function. */
+struct lua_State;
+union StackValue;
+#define CU_INLINE __attribute__((always_inline))
+int (lua_error) (struct lua_State *L) CU_INLINE;
+void luaG_errormsg (struct lua_State *L) CU_INLINE __attribute__((noreturn));
+void luaD_callnoyield (struct lua_State *L, union StackValue *func, int nResults) CU_INLINE;
+#if defined(ldo_c)
+static int precallC (struct lua_State *L, union StackValue *func, int nresults,
+                     int (*f) (struct lua_State *L)) CU_INLINE;
+#endif
+#undef CU_INLINE
 #endif
 
 #endif

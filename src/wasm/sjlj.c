@@ -1,8 +1,8 @@
 /*
 ** sjlj.c: the setjmp/longjmp runtime that LLVM's wasm SjLj lowering calls (LLVM 19 ABI).
-** A longjmp throws the __c_longjmp tag; the frame that called setjmp catches it, asks
-** __wasm_setjmp_test whether the jump is for it, and otherwise rethrows. The compiler
-** restores the shadow stack pointer in the catch block, so nothing leaks on unwind.
+** A longjmp throws the __c_longjmp tag (inline, setjmp.h); the frame that called setjmp
+** catches it, asks __wasm_setjmp_test whether the jump is for it, and otherwise rethrows.
+** The compiler restores the shadow stack pointer in the catch block, so nothing leaks.
 */
 #include <stdint.h>
 #include "setjmp.h"
@@ -20,9 +20,7 @@ uint32_t __wasm_setjmp_test(void *env, void *func_invocation_id) {
   return jb->func_invocation_id == func_invocation_id ? jb->label : 0;
 }
 
+/* What the lowering calls for a longjmp it sees; setjmp.h's longjmp throws inline. */
 void __wasm_longjmp(void *env, int val) {
-  cu_jmp_buf_impl *jb = env;
-  jb->arg.env = env;
-  jb->arg.val = val == 0 ? 1 : val;  /* longjmp(env, 0) must make setjmp return 1 */
-  __builtin_wasm_throw(1, &jb->arg);  /* tag 1 is __c_longjmp */
+  cu_longjmp(env, val);
 }

@@ -23,20 +23,16 @@ $(BENCH_DIR)/lua: $(BENCH_LUA_OBJS)
 	gcc $^ -Wl,-E -ldl -lm -o $@
 
 # --- cu.wasm build-flag variants ----------------------------------------------------
-# The same per-file flags the main build gives lgc.c and lvm.c (see the Makefile:
-# finalizers count against the limits; the count hook's inline counter). Kept in step
-# by hand.
-BENCH_LGC_FLAGS := -DluaD_pcall=limits_gc_pcall
-BENCH_LVM_FLAGS := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
 BENCH_NAMES := $(LUA_NAMES) $(CU_NAMES) sjlj stubs
 
 # $(call bench_variant,NAME,CFLAGS to add after WASM_CFLAGS,extra link flags,lto?)
 # With LTO the setjmp runtime is compiled without -flto and the tag file is left out
 # (toolchain.md pitfalls 5 and 6), and the sjlj lowering is requested at link time.
+# Lua's files get the main build's per-file flags (the Makefile's LUA_EXTRA_<name>).
 define bench_variant
-$(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h | $(LUA_SRC)/lua.h
+$(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h | $(LUA_SRC)/lua.h
 	@mkdir -p $$(@D)
-	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(BENCH_EXTRA) -Wno-unused-parameter -c $$< -o $$@
+	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(LUA_EXTRA_$$*) -Wno-unused-parameter -c $$< -o $$@
 $(BENCH_DIR)/wasm-$(1)/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
 	@mkdir -p $$(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(BENCH_EXTRA) -c $$< -o $$@
@@ -49,8 +45,6 @@ $(BENCH_DIR)/wasm-$(1)/stubs.o: src/wasm/stubs.c
 $(BENCH_DIR)/wasm-$(1)/sjlj_tag.o: src/wasm/sjlj_tag.S
 	@mkdir -p $$(@D)
 	$(WASM_CC) --target=wasm32-wasi -c $$< -o $$@
-$(BENCH_DIR)/wasm-$(1)/lgc.o: BENCH_EXTRA := $(BENCH_LGC_FLAGS)
-$(BENCH_DIR)/wasm-$(1)/lvm.o: BENCH_EXTRA := $(BENCH_LVM_FLAGS)
 $(BENCH_DIR)/wasm-$(1)/cu.wasm: $(BENCH_NAMES:%=$(BENCH_DIR)/wasm-$(1)/%.o) $(if $(4),,$(BENCH_DIR)/wasm-$(1)/sjlj_tag.o)
 	$(WASM_CC) $(WASM_LDFLAGS) $(3) $$^ -o $$@
 endef
@@ -74,3 +68,8 @@ bench-tools: $(BENCH_DIR)/lua $(BENCH_DIR)/wasm-O2/cu.wasm $(BENCH_DIR)/wasm-O3/
              $(BENCH_DIR)/wasm-O2-lto/cu.wasm $(BENCH_DIR)/wasm-O2-wasmopt/cu.wasm \
              $(BENCH_DIR)/wasm-O2-nohook/cu.wasm \
              $(BENCH_DIR)/wasm-O3-wasmopt/cu.wasm
+
+# bench/throw.js's module: a wasm exception's cost by the frames it unwinds.
+$(BENCH_DIR)/throw.wasm: bench/throw.wat
+	@mkdir -p $(@D)
+	wat2wasm --enable-exceptions $< -o $@
