@@ -16,6 +16,7 @@
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (try
           (do (drop (call $down (local.get $depth))))
+          ;; the payload, 1, is on the stack: add it to the count
           (catch $jump (local.set $caught (i32.add (local.get $caught)))))
         (br $again)))
     (local.get $caught)))

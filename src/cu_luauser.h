@@ -47,10 +47,11 @@ int fmt_integer(char *s, size_t size, const char *format, long long n);
 
 /* A Lua error unwinds as a wasm exception, which costs for every frame between the throw
    and luaD_rawrunprotected's catch: about 0.8 us plus 0.17 us a frame in Node 20
-   (bench/throw.js). error() crossed ten frames; these calls on its way are inlined, so it
-   crosses five (the pcall workload 540 -> 420 ms in Node, docs/benchmarks.md). lua_error and luaG_errormsg are
-   small and lead only to luaD_throw; precallC is ldo.c's call of a C function, inline in
-   its two callers; luaD_callnoyield is how pcall enters the protected function. */
+   (bench/throw.js). error() crossed ten frames; these calls on its way are inlined, so
+   it crosses five (the pcall workload 540 -> 420 ms in Node, docs/benchmarks.md).
+   lua_error and luaG_errormsg are small and lead only to luaD_throw; precallC is ldo.c's
+   call of a C function, inline in its two callers; luaD_callnoyield is how pcall enters
+   the protected function. A declaration's attributes carry over to the definition. */
 struct lua_State;
 union StackValue;
 #define CU_INLINE __attribute__((always_inline))
