@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -104,6 +104,20 @@ test('a home that cannot be opened is one clear line and exit code 1, for script
     assert.equal(r.status, 1, `${args[0]}: ${r.status} ${r.signal} ${r.stderr}`);
     assert.equal(r.stderr, `cu: cannot open the unit in ${file}: store "lmdb:${file}": cannot create the directory (EEXIST)\n`);
   }
+});
+
+test('a home whose parent exists but cannot hold it is refused at once, not retried forever', () => {
+  // Node's recursive mkdir spins on both: the child's ENOENT reads as a missing parent
+  const dangling = join(dir, 'dangling');
+  symlinkSync(join(dir, 'nowhere'), dangling);
+  for (const home of ['/proc/cu-test/home', join(dangling, 'home')]) {
+    const r = cu('--home', home, 'eval', 'return 1', { timeout: 20000 });
+    assert.equal(r.status, 1, `${home}: ${r.status} ${r.signal} ${r.stderr}`);
+    assert.equal(r.stderr, `cu: cannot open the unit in ${home}: store "lmdb:${home}": cannot create the directory (ENOENT)\n`);
+  }
+  const nested = join(dir, 'a', 'b', 'c');
+  assert.equal(cu('--home', nested, 'eval', 'return 1').stdout, '1\n');
+  assert.ok(existsSync(join(nested, 'data.mdb')));
 });
 
 test('--input makes _io.input; --output json prints results and _io.output, print goes to stderr', () => {

@@ -5,8 +5,8 @@
 // that checks its guard under LMDB's writer lock and is fsync'd before it resolves.
 // See docs/stores.md for the layout and the durability settings.
 
-import { resolve as resolvePath } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { resolve as resolvePath, dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
 
 /** The version of the layout below; a directory written with another one is refused. */
@@ -91,7 +91,7 @@ async function acquireEnv(dir) {
     }
     if (!env) {
       try {
-        mkdirSync(dir, { recursive: true });
+        makeDirectory(dir);
       } catch (e) {
         throw new Error(`store "lmdb:${dir}": cannot create the directory (${e.code ?? e.message})`, { cause: e });
       }
@@ -271,6 +271,21 @@ class LmdbStore {
     if (this.closed) return;
     this.closed = true;
     await releaseEnv(this.env);
+  }
+}
+
+/**
+ * Creates dir and its missing parents, one level at a time. Node's own recursive mkdir
+ * never returns where a parent exists but cannot hold children (a path under /proc, a
+ * dangling symlink): it reads the child's ENOENT as a missing parent and tries again.
+ */
+function makeDirectory(dir) {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirectory(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if (e.code !== 'EEXIST' || !statSync(dir).isDirectory()) throw e;
   }
 }
 
