@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const N = 100000;
-const wasm = 'build/bench/throw.wasm';
-execFileSync('make', ['-s', wasm], { stdio: 'inherit' });
-const { run } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasm)), {}).exports;
+const ROOT = new URL('..', import.meta.url).pathname;
+execFileSync('make', ['-s', 'build/bench/throw.wasm'], { cwd: ROOT, stdio: 'inherit' });
+const { run } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${ROOT}build/bench/throw.wasm`)), {}).exports;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`| wasm frames between throw and catch | µs per throw (${process.release.name} ${process.version}, V8 ${process.versions.v8}) |`);
