@@ -69,9 +69,12 @@ NATIVE_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USER_H='"cu
 NATIVE_LUA    := build/native/liblua.a
 NATIVE_CU     := $(CU_NAMES:%=build/native/%.o)
 
+# js/ bundled for browsers (rule below)
+JS_BUNDLES := dist/cu.js dist/worker-host.js
+
 .PHONY: all setup build run test test-native test-js bench clean serve web
 all: build
-build: dist/cu.wasm build/native/cu-lua build/native/unit
+build: dist/cu.wasm $(JS_BUNDLES) build/native/cu-lua build/native/unit
 
 setup:
 	@scripts/setup
@@ -98,6 +101,16 @@ WASM_OPT_FLAGS := -O3 --enable-exception-handling --enable-mutable-globals --ena
 dist/cu.wasm: build/wasm/cu-linked.wasm
 	@mkdir -p $(@D)
 	wasm-opt $(WASM_OPT_FLAGS) $< -o $@
+
+# The browser's entry: js/ bundled by esbuild into one minified ES module with a source
+# map (a page loads it in one request instead of a dozen: docs/benchmarks.md §4), and the
+# worker's side into another. Beside dist/cu.wasm, where module.js and worker.js look.
+# Node built-ins and lmdb stay dynamic imports, so the same files also work in Node.
+$(JS_BUNDLES) &: $(wildcard js/*.js js/stores/*.js) package-lock.json
+	@mkdir -p $(@D)
+	node_modules/.bin/esbuild cu=js/index.js worker-host=js/worker-host.js --bundle --format=esm \
+	  --target=es2022 --platform=neutral '--external:node:*' --external:lmdb --minify --keep-names \
+	  --sourcemap --outdir=dist --log-level=warning
 
 build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
@@ -136,14 +149,14 @@ test: setup
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-js
 
-# --- the playground (web/): CodeMirror and web/*.js bundled by esbuild; the Cu runtime
-# stays ES modules under /js/ (its worker and wasm are found relative to it) ------------
+# --- the playground (web/): CodeMirror and web/*.js bundled by esbuild; the Cu runtime is
+# its own bundle, /dist/cu.js (its worker and wasm are found beside it) -----------------
 WEB_BUNDLE := build/web/app.js
 web: $(WEB_BUNDLE)
-$(WEB_BUNDLE): $(filter-out web/serve.js,$(wildcard web/*.js)) package-lock.json
+$(WEB_BUNDLE): $(filter-out web/serve.js,$(wildcard web/*.js)) package-lock.json | $(JS_BUNDLES)
 	@mkdir -p $(@D)
 	node_modules/.bin/esbuild web/app.js --bundle --format=esm --target=es2022 --minify --sourcemap \
-	  '--external:/js/*' --outfile=$@ --log-level=warning
+	  '--external:/dist/*' --outfile=$@ --log-level=warning
 
 # The playground on http://127.0.0.1:8765/ (PORT=... to choose), cross-origin isolated.
 serve: setup

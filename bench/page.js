@@ -17,7 +17,7 @@ function loadScript(src) {
 }
 
 async function cuEngine(job, memory = BIG) {
-  const { Cu } = await import('/js/index.js');
+  const { Cu } = await import('/dist/cu.js');
   const cu = await Cu.create({ memory, store: 'none', limits: { instructions: Infinity, timeMs: Infinity }, module: job.wasm ? `/${job.wasm}` : undefined });
   return cuAdapter(cu);
 }
@@ -36,7 +36,7 @@ async function workload(job) {
 async function startup(job) {
   if (job.engine === 'cu') {
     return timeStartup({
-      load: () => import('/js/index.js'),
+      load: () => import('/dist/cu.js'),
       first: async ({ Cu }) => { await (await Cu.create({ store: 'none' })).compute('return 1'); },
       prepare: ({ compileModule }) => compileModule(),
       next: async ({ Cu }, compiled) => {

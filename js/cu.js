@@ -8,7 +8,7 @@ import { ExtHost } from './ext.js';
 import { UnitStore, StoreError } from './persist.js';
 import { openStore } from './store.js';
 import { CuError, STATUS_KIND } from './errors.js';
-import { wasiImports, seededRandom } from './wasi.js';
+import { wasiImports, seededRandom, primeRandom } from './wasi.js';
 
 const PAGE = 65536;
 const MIN_MEMORY = 8 * PAGE;            // shadow stack, data and a little heap
@@ -125,7 +125,7 @@ export class Cu {
     const seed = checkSeed(options.seed);
     if (options.tier === 'optimized') await optimizeCompiles();
     const spec = options.store ?? defaultStore();
-    const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec)]);
+    const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec), primeRandom()]);
     let unit = null;
     if (store !== null) {
       try {

@@ -15,6 +15,38 @@ export class WasiExit extends Error {
 const pool = new Uint8Array(4096);
 let poolAt = pool.length;
 
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+let primed = null;
+
+/**
+ * Fills the pool from /dev/urandom in Node, once per process, without blocking: Node
+ * loads its WebCrypto module on the first crypto.getRandomValues, about 1.5 ms that a
+ * process's first unit would wait for. Cu.create runs this alongside the module's
+ * compile. Where the file cannot be read (not Linux or macOS), getRandomValues does it.
+ */
+export function primeRandom() {
+  primed ??= (async () => {
+    if (!isNode) return;
+    const fresh = new Uint8Array(pool.length);
+    try {
+      const { open } = await import('node:fs/promises');
+      const file = await open('/dev/urandom');
+      try {
+        const { bytesRead } = await file.read(fresh, 0, fresh.length, null);
+        // read into a buffer of its own and adopted whole: the pool may have been drawn from meanwhile
+        if (bytesRead === fresh.length && poolAt === pool.length) {
+          pool.set(fresh);
+          poolAt = 0;
+        }
+      } finally {
+        fresh.fill(0);
+        await file.close();
+      }
+    } catch { /* no /dev/urandom: the pool fills from getRandomValues when first drawn */ }
+  })();
+  return primed;
+}
+
 /** Fills bytes from the platform's cryptographic source (at most 64 KiB per call). */
 function secureRandom(bytes) {
   if (bytes.length > 256) {

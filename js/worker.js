@@ -82,7 +82,8 @@ export class CuWorker {
     } else {
       this.#worker = new Worker(entry, { type: 'module' });
       this.#worker.onmessage = (e) => this.#message(e.data);
-      this.#worker.onerror = (e) => this.#failAll(new Error(e.message));
+      // a script that cannot be fetched gives a bare Event, with no message to pass on
+      this.#worker.onerror = (e) => this.#failAll(new Error(e.message || `cannot load ${entry.href}`));
     }
     await this.#call('create', [this.#options, this.#flag, this.#onOutput !== undefined]);
   }

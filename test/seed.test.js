@@ -60,3 +60,34 @@ test('cu --seed gives the same numbers in two processes', () => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--seed: expected a whole number/);
 });
+
+// A process's first unit draws its seeds from bytes read from /dev/urandom while the
+// module compiles (wasi.js primeRandom), not from crypto.getRandomValues, whose first
+// call makes Node load WebCrypto (docs/benchmarks.md §4); later refills use it.
+test('the first units of a process are seeded from /dev/urandom, later ones from getRandomValues', () => {
+  const script = `
+    const real = crypto.getRandomValues.bind(crypto);
+    let calls = 0;
+    crypto.getRandomValues = (b) => { calls++; return real(b); };
+    const { Cu } = await import(${JSON.stringify(new URL('../js/index.js', import.meta.url).href)});
+    const draws = [];
+    for (let i = 0; i < 3; i++) {
+      const cu = await Cu.create({ store: 'none' });
+      draws.push(await cu.compute('return math.random(0, 1 << 50)'));
+      await cu.close();
+    }
+    const first = calls;
+    for (let i = 0; i < 300; i++) await (await Cu.create({ store: 'none' })).close();
+    console.log(JSON.stringify({ first, later: calls, draws }));`;
+  const runs = [0, 1].map(() => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  });
+  for (const r of runs) {
+    assert.equal(r.first, 0, 'the first units did not call getRandomValues');
+    assert.ok(r.later > 0, 'the pool, once used up, was refilled from getRandomValues');
+    assert.equal(new Set(r.draws).size, 3, 'each unit drew its own numbers');
+  }
+  assert.notDeepEqual(runs[0].draws, runs[1].draws, 'two processes drew different numbers');
+});

@@ -1,8 +1,8 @@
 // app.js: the Cu playground (web/index.html). The unit runs in a CuWorker so Stop can
 // interrupt it through shared memory (the page is served cross-origin isolated), and its
-// _home lives in IndexedDB, so it survives reloads. The Cu runtime is loaded as ES modules
-// from /js/ (kept out of the bundle: its worker and wasm are found relative to it).
-import { CuWorker, openStore, showLua } from '/js/index.js';
+// _home lives in IndexedDB, so it survives reloads. The Cu runtime is its browser bundle,
+// /dist/cu.js (kept out of this bundle: its worker and wasm are found beside it).
+import { CuWorker, openStore, showLua } from '/dist/cu.js';
 import { createEditor } from './editor.js';
 import { EXAMPLES, WELCOME } from './examples.js';
 import { WALK_HOME, renderTree } from './tree.js';

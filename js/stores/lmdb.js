@@ -5,8 +5,6 @@
 // that checks its guard under LMDB's writer lock and is fsync'd before it resolves.
 // See docs/stores.md for the layout and the durability settings.
 
-import { resolve as resolvePath, dirname } from 'node:path';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
 
 /** The version of the layout below; a directory written with another one is refused. */
@@ -70,7 +68,12 @@ class Env {
   }
 }
 
-async function acquireEnv(dir) {
+/** node:fs and node:path, loaded by the first open rather than imported at the top: the
+    browser bundle (dist/cu.js) carries this file, and a static import of a Node built-in
+    there would stop the whole bundle from loading in a browser. */
+const nodeModules = () => Promise.all([import('node:fs'), import('node:path')]);
+
+async function acquireEnv(dir, fs, path) {
   let env = envs.get(dir);
   while (!env && closing.has(dir)) {
     // LMDB must not have one environment open twice in a process: let the close finish.
@@ -91,7 +94,7 @@ async function acquireEnv(dir) {
     }
     if (!env) {
       try {
-        makeDirectory(dir);
+        makeDirectory(dir, fs, path);
       } catch (e) {
         throw new Error(`store "lmdb:${dir}": cannot create the directory (${e.code ?? e.message})`, { cause: e });
       }
@@ -279,13 +282,13 @@ class LmdbStore {
  * never returns where a parent exists but cannot hold children (a path under /proc, a
  * dangling symlink): it reads the child's ENOENT as a missing parent and tries again.
  */
-function makeDirectory(dir) {
-  const parent = dirname(dir);
-  if (parent !== dir && !existsSync(parent)) makeDirectory(parent);
+function makeDirectory(dir, fs, path) {
+  const parent = path.dirname(dir);
+  if (parent !== dir && !fs.existsSync(parent)) makeDirectory(parent, fs, path);
   try {
-    mkdirSync(dir);
+    fs.mkdirSync(dir);
   } catch (e) {
-    if (e.code !== 'EEXIST' || !statSync(dir).isDirectory()) throw e;
+    if (e.code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw e;
   }
 }
 
@@ -294,6 +297,7 @@ function makeDirectory(dir) {
  * @param {string} dir
  */
 export async function openLmdbStore(dir) {
-  const env = await acquireEnv(resolvePath(dir));
+  const [fs, path] = await nodeModules();
+  const env = await acquireEnv(path.resolve(dir), fs, path);
   return new LmdbStore(env);
 }
