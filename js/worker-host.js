@@ -1,7 +1,7 @@
 // worker-host.js: the worker's side of CuWorker (js/worker.js): one Cu, driven by
 // messages, with the interrupt flag shared with the calling thread.
 import { Cu } from './cu.js';
-import { toWire } from './worker.js';
+import { toWire, fromWire } from './wire.js';
 import { CuError } from './errors.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -48,7 +48,7 @@ let queue = Promise.resolve();
 listen((m) => {
   queue = queue.then(async () => {
     try {
-      post({ id: m.id, value: toWire(await handle(m)) });
+      post({ id: m.id, value: toWire(await handle({ ...m, args: fromWire(m.args) })) });
     } catch (err) {
       const e = err instanceof CuError
         ? { kind: err.kind, message: err.message, traceback: err.traceback, ...('value' in err ? { value: toWire(err.value) } : {}) }

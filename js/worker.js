@@ -8,39 +8,10 @@
 // again on the same store: nothing committed is lost, since the compute never committed.
 
 import { CuError } from './errors.js';
-import { LuaOpaque } from './codec.js';
+import { toWire, fromWire } from './wire.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const entry = new URL('./worker-host.js', import.meta.url);
-
-/**
- * LuaOpaque values (functions, userdata, threads), at any depth of a result, in place:
- * fn(value) gives what replaces each. A structured clone would turn them into plain
- * objects, so the worker sends them as markers (toWire) and this side makes them whole
- * again (fromWire). Results are fresh objects made for this call, so changing them in
- * place is safe; shared tables and cycles are walked once.
- */
-export function mapOpaque(value, test, fn, seen = new Set()) {
-  if (test(value)) return fn(value);
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || seen.has(value)) return value;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = mapOpaque(value[i], test, fn, seen);
-  } else if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => [mapOpaque(k, test, fn, seen), mapOpaque(v, test, fn, seen)]);
-    value.clear();
-    for (const [k, v] of entries) value.set(k, v);
-  } else {
-    for (const k of Object.keys(value)) value[k] = mapOpaque(value[k], test, fn, seen);
-  }
-  return value;
-}
-
-const isMarker = (v) => v !== null && typeof v === 'object' && v.__cuOpaque === true && Object.keys(v).length === 3;
-/** The worker's side: LuaOpaque -> marker. */
-export const toWire = (value) => mapOpaque(value, (v) => v instanceof LuaOpaque, (v) => ({ __cuOpaque: true, type: v.type, description: v.description }));
-/** This side: marker -> LuaOpaque. */
-export const fromWire = (value) => mapOpaque(value, isMarker, (v) => new LuaOpaque(v.type, v.description));
 
 export class CuWorker {
   #worker = null;
@@ -111,7 +82,7 @@ export class CuWorker {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, compute, op });
-      this.#worker.postMessage({ id, op, args });
+      this.#worker.postMessage({ id, op, args: toWire(args) });
     });
   }
 

@@ -34,6 +34,30 @@ test('a worker unit computes, reports errors with their kind, and forwards outpu
   }
 });
 
+// A structured clone recurses and gave up (RangeError) a few thousand levels down; Cu
+// itself returns any depth, so a worker must too (js/wire.js), both ways.
+test('values nested 200,000 levels deep cross the worker both ways; sharing and cycles survive', { timeout: 60000 }, async () => {
+  const w = await CuWorker.create({ memory: 64 * 1024 * 1024, store: 'none' });
+  try {
+    let list = await w.compute('local head = nil for i = 200000, 1, -1 do head = {i, head} end return head');
+    let n = 0;
+    for (; list !== undefined && list !== null; list = list[1]) n += list[0] === n + 1 ? 1 : 0;
+    assert.equal(n, 200000, 'every node came back, in order');
+
+    let input = {};
+    for (let i = 0, t = input; i < 200000; i++) t = t.next = {};
+    await w.setInput({ list: input });
+    assert.equal(await w.compute('local n, t = 0, _io.input.list while t.next do n = n + 1 t = t.next end return n'), 200000);
+
+    const [t, again] = (await w.run('local s = {1.5} local t = {a = s, b = s} t.self = t return t, s')).values;
+    assert.equal(t.a, t.b, 'a table referred to twice is one object');
+    assert.equal(t.self, t, 'a cycle is kept');
+    assert.equal(again, t.a, 'shared across return values too');
+  } finally {
+    await w.close();
+  }
+});
+
 test('interrupt() stops an unlimited runaway loop within milliseconds; the unit stays usable', async () => {
   const w = await CuWorker.create({ limits: { instructions: Infinity, timeMs: Infinity } });
   try {
