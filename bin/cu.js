@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cu, CuError } from '../js/index.js';
-import { showResults, toJson, luaQuote } from './format.js';
+import { showResults, jsonText, luaQuote } from './format.js';
 import { withProgress } from './progress.js';
 
 const HELP = `usage: cu [options] [command]
@@ -166,7 +166,7 @@ async function runScript(opts, { code, name, args, json }) {
     }
     const r = await cu.run(code, { name, ...(input === undefined ? {} : { input }) });
     if (json) {
-      process.stdout.write(JSON.stringify({ results: toJson(r.values), output: toJson(r.ioOutput) }) + '\n');
+      process.stdout.write(`{"results":${jsonText(r.values)},"output":${jsonText(r.ioOutput)}}\n`);
     } else if (r.values.length > 0) {
       process.stdout.write(showResults(r) + '\n');
     }

@@ -3,7 +3,7 @@
 // them as JSON with a fixed rule for each value JSON has no place for (docs/cli.md).
 
 import { LuaOpaque } from '../js/index.js';
-import { showLua, luaNumber } from '../js/show.js';
+import { showLua, luaNumber, writeNested } from '../js/show.js';
 
 export { luaQuote } from '../js/show.js';
 
@@ -13,26 +13,29 @@ export const showResults = ({ values, floats, innerFloats }) =>
   values.map((v, i) => showLua(v, { bareString: true, isFloat: floats.includes(i), innerFloats })).join('\t');
 
 /**
- * A value made JSON-safe, losing nothing silently: bigints become decimal strings,
- * NaN and infinities the strings "nan", "inf" and "-inf", byte strings
- * { bytes: [..] }, Maps arrays of [key, value] pairs, and functions or other opaque
- * values their description. A cycle cannot be written and throws.
+ * A value as JSON text, losing nothing silently: bigints become decimal strings, NaN
+ * and infinities the strings "nan", "inf" and "-inf", byte strings { "bytes": [..] },
+ * Maps arrays of [key, value] pairs, and functions or other opaque values their
+ * description. Any depth is written (js/show.js writeNested); a table inside itself
+ * cannot be, and throws.
  */
-export function toJson(value, path = new Set()) {
-  if (value === null || value === undefined) return null;
-  switch (typeof value) {
-    case 'string': case 'boolean': return value;
-    case 'number': return Number.isFinite(value) ? value : luaNumber(value);
-    case 'bigint': return value.toString();
-  }
-  if (value instanceof LuaOpaque) return value.description;
-  if (value instanceof Uint8Array) return { bytes: [...value] };
-  if (path.has(value)) throw new TypeError('a table contains itself, which JSON cannot express');
-  path.add(value);
-  let out;
-  if (Array.isArray(value)) out = value.map((v) => toJson(v, path));
-  else if (value instanceof Map) out = [...value].map(([k, v]) => [toJson(k, path), toJson(v, path)]);
-  else out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v, path)]));
-  path.delete(value);
-  return out;
+export function jsonText(value) {
+  const path = new Set();  // the tables being written
+  return writeNested({ v: value }, ({ v }) => {
+    if (v === null || v === undefined) return 'null';
+    switch (typeof v) {
+      case 'string': case 'boolean': return JSON.stringify(v);
+      case 'number': return Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(luaNumber(v));
+      case 'bigint': return `"${v}"`;
+    }
+    if (v instanceof LuaOpaque) return JSON.stringify(v.description);
+    if (v instanceof Uint8Array) return JSON.stringify({ bytes: [...v] });
+    if (path.has(v)) throw new TypeError('a table contains itself, which JSON cannot express');
+    path.add(v);
+    const items = Array.isArray(v) ? Array.from(v, (x) => [{ v: x }])
+      : v instanceof Map ? [...v].map(([k, x]) => ['[', { v: k }, ',', { v: x }, ']'])
+        : Object.entries(v).map(([k, x]) => [`${JSON.stringify(k)}:`, { v: x }]);
+    const [open, close] = Array.isArray(v) || v instanceof Map ? '[]' : '{}';
+    return [open, ...items.flatMap((item, i) => (i === 0 ? item : [',', ...item])), close, () => path.delete(v)];
+  });
 }

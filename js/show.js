@@ -56,6 +56,31 @@ export function luaNumber(n, isFloat = false) {
 }
 
 /**
+ * Text for a nested value, written without recursion, so no depth overflows the JS stack
+ * (Cu returns values of any depth). `expand(task)` gives a task's text, or the list of
+ * what it is made of, in order: strings to write, further tasks (objects), and functions,
+ * called when the walk reaches them (to leave a table). Writing stops once the text is
+ * longer than maxLength.
+ * @param {object} first  the first task
+ * @param {(task: object) => string | Array<string | object | (() => void)>} expand
+ */
+export function writeNested(first, expand, maxLength = Infinity) {
+  const out = [];
+  let length = 0;
+  const work = [first];
+  while (work.length > 0 && length <= maxLength) {
+    const w = work.pop();
+    if (typeof w === 'function') { w(); continue; }
+    const got = typeof w === 'string' ? w : expand(w);
+    if (typeof got === 'string') {
+      out.push(got);
+      length += got.length;
+    } else for (let i = got.length - 1; i >= 0; i--) work.push(got[i]);
+  }
+  return out.join('');
+}
+
+/**
  * value in Lua's notation: tables as constructors with their array part first
  * ({1, 2, x = {true}}), strings quoted (bare at the top when `bareString`), functions
  * and other opaque values as their description, a table met again inside itself as
@@ -67,9 +92,9 @@ export function luaNumber(n, isFloat = false) {
  * @param {{ bareString?: boolean, maxDepth?: number, maxLength?: number, isFloat?: boolean, innerFloats?: Map<object, Set<unknown>> }} [options]
  */
 export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity, isFloat = false, innerFloats = undefined } = {}) {
-  const seen = new Set();
-  const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? k : `[${show(k, depth)}]`);
-  function show(v, depth, float = false) {
+  const inside = new Set();  // the tables being written, to tell a cycle
+  const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? `${k} = ` : ['[', { v: k, depth }, '] = ']);
+  function expand({ v, depth, float = false }) {
     if (v === null || v === undefined) return 'nil';
     switch (typeof v) {
       case 'string': return luaQuote(v);
@@ -78,24 +103,28 @@ export function showLua(value, { bareString = false, maxDepth = Infinity, maxLen
     }
     if (v instanceof LuaOpaque) return v.description;
     if (v instanceof Uint8Array) return luaQuote(v);
-    if (seen.has(v)) return '<cycle>';
+    if (inside.has(v)) return '<cycle>';
     if (depth >= maxDepth) return '{…}';
-    seen.add(v);
+    inside.add(v);
     const floats = innerFloats?.get(v);
-    const item = (k, x) => show(x, depth + 1, floats?.has(k));
-    const parts = [];
-    if (Array.isArray(v)) v.forEach((x, i) => parts.push(item(i, x)));
+    const parts = ['{'];
+    const item = (prefix, k, x) => {
+      if (parts.length > 1) parts.push(', ');
+      if (prefix !== null) parts.push(...[prefix].flat());
+      parts.push({ v: x, depth: depth + 1, float: floats?.has(k) });
+    };
+    if (Array.isArray(v)) v.forEach((x, i) => item(null, i, x));
     else if (v instanceof Map) {
       let n = 1;
-      while (v.has(n)) { parts.push(item(n, v.get(n))); n++; }
+      while (v.has(n)) { item(null, n, v.get(n)); n++; }
       for (const [k, x] of v) {
-        if (!(Number.isInteger(k) && k >= 1 && k < n)) parts.push(`${key(k, depth + 1)} = ${item(k, x)}`);
+        if (!(Number.isInteger(k) && k >= 1 && k < n)) item(key(k, depth + 1), k, x);
       }
-    } else for (const [k, x] of Object.entries(v)) parts.push(`${key(k, depth + 1)} = ${item(k, x)}`);
-    seen.delete(v);
-    return `{${parts.join(', ')}}`;
+    } else for (const [k, x] of Object.entries(v)) item(key(k, depth + 1), k, x);
+    parts.push('}', () => inside.delete(v));
+    return parts;
   }
   const text = bareString && typeof value === 'string' ? value
-    : show(value, 0, isFloat);
+    : writeNested({ v: value, depth: 0, float: isFloat }, expand, maxLength);
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }

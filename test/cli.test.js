@@ -139,6 +139,24 @@ test('--input makes _io.input; --output json prints results and _io.output, prin
   assert.match(cycle.stderr, /^cu: --output json: a table contains itself/);
 });
 
+// A Lua value can be deeper than the JS stack would take by recursion (the printers
+// are iterative: js/show.js writeNested); the command once died with a RangeError here.
+test('a result nested 20,000 levels deep prints, as Lua and as JSON', () => {
+  const deep = 'local h = nil for i = 20000, 1, -1 do h = {i, h} end return h, {shared = h}';
+  const lua = cu('--no-home', '--memory', '32MiB', 'eval', deep);
+  assert.equal(lua.status, 0, lua.stderr);
+  let want = '{20000}';
+  for (let i = 19999; i >= 1; i--) want = `{${i}, ${want}}`;
+  assert.equal(lua.stdout, `${want}\t{shared = ${want}}\n`);
+  const json = cu('--no-home', '--memory', '32MiB', '--output', 'json', 'eval', deep);
+  assert.equal(json.status, 0, json.stderr);
+  let [node, wrapped] = JSON.parse(json.stdout).results;
+  let n = 0;
+  for (; node !== undefined; node = node[1]) if (node[0] === ++n) continue; else break;
+  assert.equal(n, 20000);
+  assert.equal(wrapped.shared[1][1][0], 3, 'a table met twice, not inside itself, is written twice');
+});
+
 test('argument errors give one line and exit code 2', () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{ nope');

@@ -115,3 +115,13 @@ test('innerFloats survive the copy out of a worker, and the cu command prints th
   assert.equal(out.stderr, '');
   assert.equal(out.stdout, '4.0\t{4.0, 4, t = {0.5, 1e+15}}\n');
 });
+
+test('any depth is written, and a long text stops being written at maxLength', () => {
+  let value = 'end';
+  for (let i = 0; i < 300000; i++) value = [value];
+  const text = showLua(value);
+  assert.equal(text.length, 300000 * 2 + 5);
+  assert.ok(text.startsWith('{{{') && text.includes('{"end"}') && text.endsWith('}}}'));
+  assert.equal(showLua(value, { maxLength: 8 }), '{{{{{{{{…');
+  assert.equal(showLua(value, { maxDepth: 2 }), '{{{…}}}');
+});
