@@ -35,6 +35,13 @@ export function setProperty(obj, key, value) {
   else obj[key] = value;
 }
 
+/** In innerFloats (run()'s: table -> keys of its integral Lua floats), key of container. */
+export function noteFloatKey(innerFloats, container, key) {
+  const keys = innerFloats.get(container);
+  if (keys === undefined) innerFloats.set(container, new Set([key]));
+  else keys.add(key);
+}
+
 /** The string of len bytes at ptr: ASCII by a short loop, longer ones by the decoder. */
 export function asciiAt(u8, ptr, len) {
   if (len > 24) return utf8.decode(u8.subarray(ptr, ptr + len));
@@ -148,10 +155,7 @@ export class ValueReader extends Decoder {
   }
 
   noteFloat(container, key) {
-    const inner = (this.innerFloats ??= new Map());
-    const keys = inner.get(container);
-    if (keys === undefined) inner.set(container, new Set([key]));
-    else keys.add(key);
+    noteFloatKey((this.innerFloats ??= new Map()), container, key);
   }
 
   beginBuild(builder) { this.builders.push(builder); }

@@ -3,7 +3,7 @@
 // eval, and collects what codec.c and the output import send back during the call.
 
 import { compileModule, optimizeCompiles, instantiate, takeMemory, giveMemory } from './module.js';
-import { ValueReader } from './codec.js';
+import { ValueReader, noteFloatKey } from './codec.js';
 import { ExtHost } from './ext.js';
 import { UnitStore, StoreError } from './persist.js';
 import { openStore } from './store.js';
@@ -396,13 +396,15 @@ export class Cu {
     if (!full) return values[0];
     const ms = performance.now() - started;
     const stats = this.#statsView;  // eval refreshed it
+    const innerFloats = this.#reader.innerFloats ?? new Map();
+    const io = this.#ext.io.get('output');
     return {
       values,
       floats: this.#reader.floats,
-      innerFloats: this.#reader.innerFloats ?? new Map(),
+      innerFloats,  // the tables of ioOutput too
       output: collect.output.join(''),
       warnings: collect.warnings,
-      ioOutput: this.#ext.io.get('output') === undefined ? null : this.getOutput(),
+      ioOutput: io === undefined ? null : this.#ext.toJS(io, new Map(), (table, key) => noteFloatKey(innerFloats, table, key)),
       stats: { instructions: Number.isNaN(stats[4]) ? null : stats[4], memoryPeak: stats[3], ms },
     };
   }

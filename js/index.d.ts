@@ -86,7 +86,7 @@ export interface RunResult {
   values: LuaValue[];
   /** The indexes in values of Lua floats: a JS number cannot tell 4.0 from 4 (showLua's isFloat). */
   floats: number[];
-  /** For each table in values (at any depth), the keys (array indexes from 0) of its values that were integral Lua floats (showLua's innerFloats). */
+  /** For each table in values and in ioOutput (at any depth), the keys (array indexes from 0) of its values that were integral Lua floats (showLua's innerFloats). */
   innerFloats: Map<object, Set<unknown>>;
   /** Everything print (and io.write in 'full') wrote to stdout. */
   output: string;

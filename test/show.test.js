@@ -107,6 +107,9 @@ test('innerFloats survive the copy out of a worker, and the cu command prints th
   const w = await CuWorker.create();
   try {
     assert.deepEqual(showAll(await w.run('return {4.0, {x = 2.0}}')), ['{4.0, {x = 2.0}}']);
+    // under a function key too: the key in the table and in innerFloats stay one object
+    const [keyed] = showAll(await w.run('return {[print] = 1.0}'));
+    assert.match(keyed, /^\{\[function: 0x[0-9a-f]+\] = 1\.0\}$/);
   } finally {
     await w.close();
   }
@@ -124,4 +127,17 @@ test('any depth is written, and a long text stops being written at maxLength', (
   assert.ok(text.startsWith('{{{') && text.includes('{"end"}') && text.endsWith('}}}'));
   assert.equal(showLua(value, { maxLength: 8 }), '{{{{{{{{…');
   assert.equal(showLua(value, { maxDepth: 2 }), '{{{…}}}');
+});
+
+test("innerFloats covers run()'s ioOutput too, in a unit and across a worker", async () => {
+  for (const make of [() => Cu.create({ store: 'none' }), () => CuWorker.create({ store: 'none' })]) {
+    const u = await make();
+    try {
+      const r = await u.run('_io.output = {4.0, 4, x = {2.0}} return 1.0');
+      assert.equal(showLua(r.ioOutput, { innerFloats: r.innerFloats }), '{4.0, 4, x = {2.0}}');
+      assert.equal(showLua(r.values[0], { isFloat: r.floats.includes(0) }), '1.0');
+    } finally {
+      await u.close();
+    }
+  }
 });
