@@ -11,7 +11,7 @@ export const cuAdapter = (cu) => ({
   call: (n) => cu.compute(`return bench(${n})`),
   gc: () => cu.gc(),
   wasmBytes: () => cu.getMemoryStats().wasmBytes,
-  compute: (code) => cu.compute(code),
+  compute: (code, options) => cu.compute(code, options),
 });
 
 /** The same over a wasmoon engine (LuaFactory.createEngine()). */

@@ -5,20 +5,26 @@
 -- Loads the workload, runs bench(N) REPS times with two full collections before each
 -- run, and prints one JSON object: the time of each run in ms (os.clock, CPU time, the
 -- only sub-second clock plain Lua has) and the checksum. Mode "boundary" instead times
--- load("return 1")() and load("return f(41)")(), the native counterpart of compute().
+-- load("return 1")(), f(i) and load("return f(" .. i .. ")")(), the native counterparts of
+-- compute(), a call with an argument, and a compute of new source.
 local file, n, reps = arg[1], tonumber(arg[2]), tonumber(arg[3])
 local function q(s) return '"' .. tostring(s):gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
 if file == "boundary" then
   function f(x) return x + 1 end
   local out = {}
-  for _, code in ipairs({ "return 1", "return f(41)" }) do
+  local cases = {
+    { "return 1", function() load("return 1")() end },
+    { "stored f", function(i) f(i) end },
+    { "stored f, new chunk", function(i) load("return f(" .. i .. ")")() end },
+  }
+  for _, case in ipairs(cases) do
     local times = {}
     for r = 1, reps do
       local t = os.clock()
-      for _ = 1, n do load(code)() end
+      for i = 1, n do case[2](i) end
       times[r] = (os.clock() - t) * 1e6 / n
     end
-    out[#out + 1] = q(code) .. ":[" .. table.concat(times, ",") .. "]"
+    out[#out + 1] = q(case[1]) .. ":[" .. table.concat(times, ",") .. "]"
   end
   print("{" .. table.concat(out, ",") .. "}")
   return

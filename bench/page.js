@@ -59,13 +59,18 @@ async function boundary(job) {
     const e = await cuEngine(job, 2 * 1024 * 1024);
     await e.compute('function f(x) return x + 1 end');
     await time('return 1', () => e.compute('return 1'));
-    await time('stored f', (i) => e.compute(`return f(${i})`));
+    await time('stored f', (i) => e.compute('return f(_io.input)', { input: i }));
+    await time('stored f, new chunk', (i) => e.compute(`return f(${i})`));
   } else {
     const e = await wasmoonEngine();
     await e.engine.doString('function f(x) return x + 1 end');
     const f = e.engine.global.get('f');
     await time('stored f', (i) => f(i));
-    try { await time('return 1', () => e.engine.doString('return 1')); } catch (err) { out['return 1'] = `fails: ${String(err.message).slice(0, 60)}`; }
+    for (const [name, code] of [['return 1', () => 'return 1'], ['stored f, new chunk', (i) => `return f(${i})`]]) {
+      const fresh = (await wasmoonEngine()).engine;  // a trap in one case must not fail the next
+      await fresh.doString('function f(x) return x + 1 end');
+      try { await time(name, (i) => fresh.doString(code(i))); } catch (err) { out[name] = `fails: ${String(err.message).slice(0, 60)}`; }
+    }
   }
   return out;
 }
