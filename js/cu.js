@@ -503,14 +503,18 @@ export class Cu {
     const ext = this.#ext;
     ext.retireInput();
     ext.rootViews.clear();
-    for (const [field, value] of [['input', this.#input], ['meta', this.#meta]]) {
-      let stored;
-      if (value !== null && typeof value === 'object') {
-        stored = ext.viewOf(value);
-        ext.rootViews.add(stored);
-      } else stored = ext.fromJS(value ?? undefined, new Map());
-      ext.io.set(field, stored);
-    }
+    ext.io.set('input', this.#ioValue(this.#input));
+    ext.io.set('meta', this.#ioValue(this.#meta));
+  }
+
+  /** A value given to _io, as _io holds it: an object as a view (read in place, nothing
+      copied), anything else converted. Runs per compute that passes an input. */
+  #ioValue(value) {
+    const ext = this.#ext;
+    if (value === null || typeof value !== 'object') return ext.fromJS(value ?? undefined, null);  // a scalar: no memo
+    const view = ext.viewOf(value);
+    ext.rootViews.add(view);
+    return view;
   }
 
   /** Host-side figures: the external tables alive now. */

@@ -489,8 +489,10 @@ export class ExtHost {
 
   /** Ends every view of the current input: later use from Lua is a clear error. */
   retireInput() {
-    for (const v of this.viewsByValue.values()) this.objects.delete(v.id);
-    this.viewsByValue = new Map();
+    if (this.viewsByValue.size > 0) {
+      for (const v of this.viewsByValue.values()) this.objects.delete(v.id);
+      this.viewsByValue = new Map();
+    }
     this.generation++;
   }
 
