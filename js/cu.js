@@ -81,6 +81,18 @@ function checkSeed(seed) {
   return BigInt(seed);
 }
 
+/**
+ * Units dropped without close(): once the collector has taken one, its memory goes back to
+ * the pool and a store opened for it is closed, as close() would have done. The record
+ * (cu.#dropped) holds neither the unit nor its instance, whose imports refer to the unit
+ * and would keep it alive; without the instance to ask how far it wrote, the whole memory
+ * is cleared (module.js pools at most 16 MiB, so at most that much).
+ */
+const dropped = new FinalizationRegistry((held) => {
+  if (held.started && !held.broken) giveMemory(held.memory, held.memory.buffer.byteLength);
+  held.store?.close().catch(() => {});
+});
+
 export class Cu {
   #exports;
   #memory;
@@ -88,6 +100,7 @@ export class Cu {
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
   #ownStore = null;    // the store, when this unit opened it from a spec
+  #dropped;            // what to give back if this unit is collected unclosed (see dropped)
   #interrupt = null;   // { flag, current }: stop the compute when flag[0] === current() (worker.js)
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
@@ -139,7 +152,7 @@ export class Cu {
     cu.#interrupt = options.interrupt ?? null;
     await cu.#start(module, PROFILES[stdlib], JSPI && unit?.kv.lazy === true, seed);
     if (store !== null) {
-      if (typeof spec === 'string') cu.#ownStore = store;  // opened here, so closed by close()
+      if (typeof spec === 'string') cu.#ownStore = cu.#dropped.store = store;  // opened here, so closed by close()
       cu.#store = unit;
       cu.#ext.attachStore(unit);
     }
@@ -148,6 +161,8 @@ export class Cu {
 
   constructor(memoryBytes, limits, onOutput) {
     this.#memory = takeMemory(memoryBytes);
+    this.#dropped = { memory: this.#memory, store: null, started: false, broken: false };
+    dropped.register(this, this.#dropped, this);
     this.#reader = new ValueReader(this.#memory);
     this.#ext = new ExtHost(this.#memory, this.#reader);
     this.#reader.host = this.#ext;
@@ -176,6 +191,7 @@ export class Cu {
     if (lazy) imports.cu.js_ext_wait = new WebAssembly.Suspending(() => ext.wait());
     const instance = await instantiate(module, imports);
     this.#exports = instance.exports;
+    this.#dropped.started = true;
     if (lazy) this.#evalLazy = WebAssembly.promising(instance.exports.eval);
     this.#call(() => this.#exports._initialize());
     const status = this.#call(() => this.#exports.init(profile, 0));
@@ -222,6 +238,7 @@ export class Cu {
   /** A trap or an exception out of the instance: the unit is broken for good. */
   #breaks(err) {
     this.#broken = err;
+    this.#dropped.broken = true;
     return this.#brokenError();
   }
 
@@ -599,6 +616,7 @@ export class Cu {
 
   async #shutdown() {
     this.#closed = true;
+    dropped.unregister(this);
     const exports = this.#exports;
     this.#exports = null;
     const store = this.#ownStore;

@@ -1,7 +1,8 @@
 // module.test.js: how units get their instance and memory (js/module.js). A closed
 // unit's memory is cleared and given to the next unit of the same size: nothing one unit
 // wrote may be visible to the next, a reused memory must run a unit exactly as a fresh
-// one does, and what is kept is bounded. Instances are made synchronously where allowed.
+// one does, and what is kept is bounded; a unit dropped without close() gives its memory
+// back once collected. Instances are made synchronously where allowed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -113,6 +114,16 @@ test("a broken unit's memory is not reused", () => {
     seen.add(broken);
   }
   assert.ok(seen.has(true), 'at least one stack size produced a trap');
+});
+
+test('a unit dropped without close() gives its memory back and closes its store once collected', () => {
+  const fixture = new URL('./fixtures/dropped.mjs', import.meta.url).pathname;
+  const { before, after } = JSON.parse(execFileSync(process.execPath, ['--expose-gc', fixture], { encoding: 'utf8' }));
+  assert.equal(before.made, 3, 'three units, three memories');
+  assert.ok(before.openFiles > 0, 'their LMDB store is open');
+  assert.equal(after.openFiles, 0, 'collected: the store they opened is closed');
+  assert.equal(after.madeAgain, 0, 'three more units reuse the three memories');
+  assert.equal(after.stored, 1, 'what they committed is in the store');
 });
 
 test('where the engine refuses to instantiate synchronously, units are instantiated asynchronously', async () => {
