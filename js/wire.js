@@ -52,9 +52,10 @@ function cloneable(root) {
 
 /**
  * The sending side: a value that is not a container goes as it is, one that a structured
- * clone can take as { tree: value }, and any other becomes { nodes, refs }, where nodes[0] is the value itself, a container inside a node is
- * written as the index of its own node, and refs lists where those indexes are, as pairs
- * (node, position). Indexes rather than { ref } objects: one number each to clone.
+ * clone can take as { tree: value }, and any other as { nodes, refs }: nodes[0] is the
+ * value itself, a container inside a node is written as the index of its own node, and
+ * refs lists where those indexes are, as pairs (node, position). Indexes rather than
+ * { ref } objects: one number each to clone.
  */
 export function toWire(value) {
   if (!isContainer(value)) return value;
