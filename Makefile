@@ -106,7 +106,7 @@ dist/cu.wasm: build/wasm/cu-linked.wasm
 # map (a page loads it in one request instead of a dozen: docs/benchmarks.md §4), and the
 # worker's side into another. Beside dist/cu.wasm, where module.js and worker.js look.
 # Node built-ins and lmdb stay dynamic imports, so the same files also work in Node.
-$(JS_BUNDLES) &: $(wildcard js/*.js js/stores/*.js) package-lock.json
+$(JS_BUNDLES) &: $(wildcard js/*.js js/stores/*.js) package-lock.json | node_modules/.bin/esbuild
 	@mkdir -p $(@D)
 	node_modules/.bin/esbuild cu=js/index.js worker-host=js/worker-host.js --bundle --format=esm \
 	  --target=es2022 --platform=neutral '--external:node:*' --external:lmdb --minify --keep-names \
@@ -148,6 +148,10 @@ test: setup
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-js
+
+# esbuild is an npm dev dependency: a bare `make build` installs what setup installs.
+node_modules/.bin/esbuild:
+	@scripts/setup
 
 # --- the playground (web/): CodeMirror and web/*.js bundled by esbuild; the Cu runtime is
 # its own bundle, /dist/cu.js (its worker and wasm are found beside it) -----------------
