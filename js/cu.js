@@ -138,7 +138,19 @@ export class Cu {
     const seed = checkSeed(options.seed);
     if (options.tier === 'optimized') await optimizeCompiles();
     const spec = options.store ?? defaultStore();
-    const [module, store] = await Promise.all([compileModule(options.module), spec === 'none' ? null : openStore(spec), primeRandom()]);
+    const opening = spec === 'none' ? null : openStore(spec);
+    try {
+      return await Cu.#open(options, { spec, opening, memoryBytes, limits, stdlib, name, seed });
+    } catch (err) {
+      // a store opened here from its spec is closed by the unit; without one, here
+      if (typeof spec === 'string' && opening !== null) await opening.then((store) => store.close(), () => {});
+      throw err;
+    }
+  }
+
+  /** create() once the options are checked and the store is being opened. */
+  static async #open(options, { spec, opening, memoryBytes, limits, stdlib, name, seed }) {
+    const [module, store] = await Promise.all([compileModule(options.module), opening, primeRandom()]);
     let unit = null;
     if (store !== null) {
       try {

@@ -5,11 +5,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openStore } from '../js/store.js';
+import { Cu } from '../js/index.js';
 import { MemoryStore } from '../js/stores/memory.js';
 import { LMDB_OPTIONS } from '../js/stores/lmdb.js';
 import { storeCases, b, s } from './fixtures/store-conformance.js';
@@ -180,4 +181,19 @@ test('lmdb: two processes incrementing one counter with guarded commits lose no 
     await child.quit();
     await store.close();
   }
+});
+
+// Cu.create opens a store from its spec while it compiles the module; when anything after
+// that fails, the store it opened must not stay open (here: LMDB's files).
+test('a Cu.create that fails closes the LMDB store it opened from its spec', async () => {
+  const dir = join(tmp, 'failed-create');
+  const openFiles = () => readdirSync('/proc/self/fd').filter((fd) => {
+    try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir); } catch { return false; }
+  }).length;
+  const ok = await Cu.create({ store: `lmdb:${dir}` });
+  assert.ok(openFiles() > 0, 'an open unit keeps its store open');
+  await ok.close();
+  assert.equal(openFiles(), 0);
+  await assert.rejects(Cu.create({ store: `lmdb:${dir}`, module: join(dir, 'missing.wasm') }), /cannot load/);
+  assert.equal(openFiles(), 0, 'the failed create closed its store');
 });
