@@ -99,8 +99,8 @@ export class Cu {
   #reader;
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
-  #ownStore = null;    // the store, when this unit opened it from a spec
-  #dropped;            // what to give back if this unit is collected unclosed (see dropped)
+  #dropped;            // what close() gives back, or the collector if the unit is never closed (see dropped):
+                       // its memory, and the store when this unit opened it from a spec
   #interrupt = null;   // { flag, current }: stop the compute when flag[0] === current() (worker.js)
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
@@ -164,7 +164,7 @@ export class Cu {
     cu.#interrupt = options.interrupt ?? null;
     await cu.#start(module, PROFILES[stdlib], JSPI && unit?.kv.lazy === true, seed);
     if (store !== null) {
-      if (typeof spec === 'string') cu.#ownStore = cu.#dropped.store = store;  // opened here, so closed by close()
+      if (typeof spec === 'string') cu.#dropped.store = store;  // opened here, so closed by close()
       cu.#store = unit;
       cu.#ext.attachStore(unit);
     }
@@ -631,8 +631,8 @@ export class Cu {
     dropped.unregister(this);
     const exports = this.#exports;
     this.#exports = null;
-    const store = this.#ownStore;
-    this.#ownStore = null;
+    const store = this.#dropped.store;
+    this.#dropped.store = null;
     await this.#queue;
     // a broken instance may have stopped anywhere: its memory is not worth trusting
     if (exports !== null && this.#broken === null) giveMemory(this.#memory, this.#written(exports));

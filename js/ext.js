@@ -601,26 +601,14 @@ export class ExtHost {
       work.push([t, out]);
       return out;
     };
+    // called only when someone listens for floats
+    const note = onFloat && ((out, k, v) => { if (v instanceof LuaFloat) onFloat(out, k); });
     const root = shell(value);
     while (work.length > 0) {
       const [t, out] = work.pop();
-      if (Array.isArray(out)) {
-        for (const v of t.arr) {
-          if (onFloat !== undefined && v instanceof LuaFloat) onFloat(out, out.length);
-          out.push(convert(v));
-        }
-      } else if (out instanceof Map) {
-        for (const [k, v] of t.entries()) {
-          const key = keyToJS(k);
-          if (onFloat !== undefined && v instanceof LuaFloat) onFloat(out, key);
-          out.set(key, convert(v));
-        }
-      } else {
-        for (const [k, v] of t.hash) {
-          if (onFloat !== undefined && v instanceof LuaFloat) onFloat(out, k);
-          setProperty(out, k, convert(v));
-        }
-      }
+      if (Array.isArray(out)) for (const v of t.arr) { note?.(out, out.length, v); out.push(convert(v)); }
+      else if (out instanceof Map) for (const [k, v] of t.entries()) { const key = keyToJS(k); note?.(out, key, v); out.set(key, convert(v)); }
+      else for (const [k, v] of t.hash) { note?.(out, k, v); setProperty(out, k, convert(v)); }
     }
     return root;
   }

@@ -93,7 +93,7 @@ export function writeNested(first, expand, maxLength = Infinity) {
  */
 export function showLua(value, { bareString = false, maxDepth = Infinity, maxLength = Infinity, isFloat = false, innerFloats = undefined } = {}) {
   const inside = new Set();  // the tables being written, to tell a cycle
-  const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? `${k} = ` : ['[', { v: k, depth }, '] = ']);
+  const key = (k, depth) => (typeof k === 'string' && IDENT.test(k) && !KEYWORDS.has(k) ? [`${k} = `] : ['[', { v: k, depth }, '] = ']);
   function expand({ v, depth, float = false }) {
     if (v === null || v === undefined) return 'nil';
     switch (typeof v) {
@@ -110,7 +110,7 @@ export function showLua(value, { bareString = false, maxDepth = Infinity, maxLen
     const parts = ['{'];
     const item = (prefix, k, x) => {
       if (parts.length > 1) parts.push(', ');
-      if (prefix !== null) parts.push(...[prefix].flat());
+      if (prefix !== null) parts.push(...prefix);
       parts.push({ v: x, depth: depth + 1, float: floats?.has(k) });
     };
     if (Array.isArray(v)) v.forEach((x, i) => item(null, i, x));
