@@ -54,13 +54,16 @@ $(WASM_COLD_LTO:%=build/wasm/%.o): WASM_TUNE := -flto -Os
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
 # limits_gc_pcall instead (src/limits.c).
 LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall
-# The count hook's per-instruction call, inlined (src/limits_vm.h).
-LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec
+# The count hook's per-instruction call, inlined (src/limits_vm.h); and a call of a Lua
+# function, set up inline instead of through ldo.c's luaD_precall (src/call_vm.h).
+LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -include src/call_vm.h
 # string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
 LUA_EXTRA_lstrlib := -include src/match_lstrlib.h -Wno-unused-function
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.
 LUA_EXTRA_lmathlib := -Dtime=entropy_time
+# What those flags bring into Lua's files; each build of them depends on these.
+LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/match_lstrlib.h
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
@@ -82,7 +85,7 @@ setup:
 $(LUA_SRC)/lua.h:
 	@scripts/fetch-lua
 
-build/wasm/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
+build/wasm/%.o: $(LUA_SRC)/%.c $(LUA_INJECTED) Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(WASM_TUNE) $(LUA_EXTRA_$*) -Wno-unused-parameter -c $< -o $@
 build/wasm/%.o: src/%.c $(CU_HDRS) Makefile | $(LUA_SRC)/lua.h
@@ -112,7 +115,7 @@ $(JS_BUNDLES) &: $(wildcard js/*.js js/stores/*.js) package-lock.json | node_mod
 	  --target=es2022 --platform=neutral '--external:node:*' --external:lmdb --minify --keep-names \
 	  --sourcemap --outdir=dist --log-level=warning
 
-build/native/lua/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h Makefile | $(LUA_SRC)/lua.h
+build/native/lua/%.o: $(LUA_SRC)/%.c $(LUA_INJECTED) Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $(LUA_EXTRA_$*) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)

@@ -30,7 +30,7 @@ BENCH_NAMES := $(LUA_NAMES) $(CU_NAMES) sjlj stubs
 # (toolchain.md pitfalls 5 and 6), and the sjlj lowering is requested at link time.
 # Lua's files get the main build's per-file flags (the Makefile's LUA_EXTRA_<name>).
 define bench_variant
-$(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c src/cu_luauser.h src/limits_vm.h src/match_lstrlib.h | $(LUA_SRC)/lua.h
+$(BENCH_DIR)/wasm-$(1)/%.o: $(LUA_SRC)/%.c $(LUA_INJECTED) | $(LUA_SRC)/lua.h
 	@mkdir -p $$(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $(2) $$(LUA_EXTRA_$$*) -Wno-unused-parameter -c $$< -o $$@
 $(BENCH_DIR)/wasm-$(1)/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
