@@ -85,14 +85,22 @@ export async function timeStartup({ load, first, prepare = async (lib, made) => 
 }
 
 /**
- * Boundary: returns time(label, fn), which records in out[label] the µs per call of fn(i)
- * over n calls, after 10,000 warm-up calls.
+ * Boundary: returns time(label, fn), which records in out[label] the µs per call of fn(i):
+ * after 10,000 warm-up calls, n calls in five blocks, and the median block. Chromium's
+ * JIT is still tiering a host's code up for the first 30,000 or so calls (docs/benchmarks.md,
+ * Method), and the median block is the steady state, not the tail of that, for every engine.
  */
 export function roundTrips(out, n) {
+  const BLOCKS = 5;
   return async (label, fn) => {
     for (let i = 0; i < 10000; i++) await fn(i);
-    const t = now();
-    for (let i = 0; i < n; i++) await fn(i);
-    out[label] = ((now() - t) * 1000) / n;
+    const perCall = [];
+    const size = Math.ceil(n / BLOCKS);
+    for (let b = 0, i = 0; b < BLOCKS; b++) {
+      const t = now();
+      for (const end = i + size; i < end; i++) await fn(i);
+      perCall.push(((now() - t) * 1000) / size);
+    }
+    out[label] = median(perCall);
   };
 }
