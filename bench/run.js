@@ -211,7 +211,8 @@ function memoryLines(results, engines) {
 function sizes() {
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
   const wasm = readFileSync(`${ROOT}dist/cu.wasm`);
-  const jsFiles = readdirSync(`${ROOT}js`).filter((f) => f.endsWith('.js'));
+  // every module of the host, the storage adapters in js/stores/ included
+  const jsFiles = readdirSync(`${ROOT}js`, { recursive: true }).filter((f) => f.endsWith('.js')).sort();
   const js = Buffer.concat(jsFiles.map((f) => readFileSync(`${ROOT}js/${f}`)));
   const bundle = readFileSync(`${ROOT}dist/cu.js`);
   const wmWasm = readFileSync(`${ROOT}node_modules/wasmoon/dist/glue.wasm`);
@@ -221,7 +222,7 @@ function sizes() {
   return [
     '| engine | wasm raw | wasm gzip -9 | JS raw | JS gzip -9 |',
     '|---|---:|---:|---:|---:|',
-    `| Cu (dist/cu.wasm, js/*.js: ${jsFiles.length} files) | ${KB(wasm.length)} | ${KB(gz(wasm))} | ${KB(js.length)} | ${KB(gz(js))} |`,
+    `| Cu (dist/cu.wasm, js/**/*.js: ${jsFiles.length} files) | ${KB(wasm.length)} | ${KB(gz(wasm))} | ${KB(js.length)} | ${KB(gz(js))} |`,
     `| Cu in a browser (dist/cu.wasm, dist/cu.js: js/ bundled, minified) | ${KB(wasm.length)} | ${KB(gz(wasm))} | ${KB(bundle.length)} | ${KB(gz(bundle))} |`,
     `| wasmoon 1.16.0 (glue.wasm, dist/index.js) | ${KB(wmWasm.length)} | ${KB(gz(wmWasm))} | ${KB(wmJs.length)} | ${KB(gz(wmJs))} |`,
     `| fengari (src/*.js) | — | — | ${KB(fg.length)} | ${KB(gz(fg))} |`,
