@@ -5,7 +5,7 @@
 import { compileModule, optimizeCompiles, instantiate, takeMemory, giveMemory } from './module.js';
 import { ValueReader, noteFloatKey } from './codec.js';
 import { ExtHost } from './ext.js';
-import { UnitStore, StoreError } from './persist.js';
+import { UnitStore, StoreError, LuaFloat } from './persist.js';
 import { openStore } from './store.js';
 import { CuError, STATUS_KIND } from './errors.js';
 import { wasiImports, seededRandom, primeRandom } from './wasi.js';
@@ -434,6 +434,7 @@ export class Cu {
       output: collect.output.join(''),
       warnings: collect.warnings,
       ioOutput: io === undefined ? null : this.#ext.toJS(io, new Map(), (table, key) => noteFloatKey(innerFloats, table, key)),
+      ioOutputFloat: io instanceof LuaFloat || (typeof io === 'number' && !Number.isInteger(io)),
       stats: { instructions: Number.isNaN(stats[4]) ? null : stats[4], memoryPeak: stats[3], ms },
     };
   }

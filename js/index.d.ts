@@ -94,6 +94,8 @@ export interface RunResult {
   warnings: string[];
   /** What the compute assigned to _io.output, converted; null if nothing. */
   ioOutput: LuaValue;
+  /** Whether ioOutput itself was a Lua float (showLua's isFloat), as floats tells for values. */
+  ioOutputFloat: boolean;
   stats: { instructions: number; memoryPeak: number; ms: number };
 }
 

@@ -136,6 +136,14 @@ test("innerFloats covers run()'s ioOutput too, in a unit and across a worker", a
       const r = await u.run('_io.output = {4.0, 4, x = {2.0}} return 1.0');
       assert.equal(showLua(r.ioOutput, { innerFloats: r.innerFloats }), '{4.0, 4, x = {2.0}}');
       assert.equal(showLua(r.values[0], { isFloat: r.floats.includes(0) }), '1.0');
+      assert.equal(r.ioOutputFloat, false);
+      // _io.output itself a float: 4.0, which as a JS number reads as the integer 4
+      const shown = [];
+      for (const code of ['_io.output = 4.0', '_io.output = 4', '_io.output = 0.5', '_io.output = 1/0', '_io.output = "4.0"']) {
+        const f = await u.run(code);
+        shown.push(showLua(f.ioOutput, { isFloat: f.ioOutputFloat }));
+      }
+      assert.deepEqual(shown, ['4.0', '4', '0.5', 'inf', '"4.0"']);  // as Lua's tostring writes them
     } finally {
       await u.close();
     }

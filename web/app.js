@@ -183,7 +183,7 @@ function newEntry(n) {
     done(r) {
       flush();
       if (r.values.length > 0) box.append(el('pre', 'values', `→ ${r.values.map((v, i) => formatValue(v, r.floats.includes(i), r.innerFloats)).join(', ')}`));
-      if (r.ioOutput != null) box.append(el('pre', 'io', `_io.output = ${formatValue(r.ioOutput, false, r.innerFloats)}`));
+      if (r.ioOutput != null) box.append(el('pre', 'io', `_io.output = ${formatValue(r.ioOutput, r.ioOutputFloat, r.innerFloats)}`));
       const s = r.stats;
       finish('ok', `${fmtMs(s.ms)} · ${s.instructions.toLocaleString('en')} instructions · peak ${fmtBytes(s.memoryPeak)}`);
     },
