@@ -296,7 +296,7 @@ ${Object.entries(startup).map(([label, r]) => `| ${label} | ${msr(r.import)} | $
 \`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default (lazy: functions compile when first called), ${msr(compile['Cu Node optimized']?.compile)} with \`tier: 'optimized'\` (every function, optimized, before it returns).
 Cu units use the default 2 MiB memory here. wasmoon's "first unit" is \`new LuaFactory()\` + \`createEngine()\` + \`doString\`; fengari's is \`luaL_newstate\` + \`luaL_openlibs\` + \`luaL_dostring\`, and its "load the JS" is \`require('fengari')\`.
 
-### Boundary (µs per round trip, median of ${PROCS} processes, 100,000 calls after 10,000 warm-up calls)
+### Boundary (µs per round trip, median of ${PROCS} processes; in each, 10,000 warm-up calls, then the median of five blocks of 20,000)
 
 | engine | \`compute('return 1')\` | call a stored Lua function with an argument | the same call as new source each time |
 |---|---:|---:|---:|
