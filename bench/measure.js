@@ -104,3 +104,31 @@ export function roundTrips(out, n) {
     out[label] = median(perCall);
   };
 }
+
+/** Lua reading values that live in JS: READS reads in one Lua loop that sums them. */
+export const READS = 1000000;
+/** The JS array every engine's Lua reads: element i (from 0) is i % 7. */
+export const readsData = () => Array.from({ length: READS }, (_, i) => i % 7);
+/** The loops: Cu's reads _io.input, a view of the array; wasmoon's and fengari's call get(i),
+    a JS function set as a Lua global (their way to reach host data without copying it). */
+export const READS_LUA = {
+  io: 'local t, s = _io.input, 0 for i = 1, #t do s = s + t[i] end return s',
+  get: 'function sumget(n) local s = 0 for i = 1, n do s = s + get(i) end return s end',
+};
+
+/**
+ * Records in out['lua reads js'] the ns per read: read() runs the whole loop and resolves
+ * to its sum, which must be readsData()'s; the median of 5 runs after an untimed one.
+ */
+export async function timeReads(out, read) {
+  const expected = readsData().reduce((a, b) => a + b, 0);
+  await read();
+  const xs = [];
+  for (let r = 0; r < 5; r++) {
+    const t = now();
+    const sum = Number(await read());
+    xs.push(now() - t);
+    if (sum !== expected) throw new Error(`the reads summed to ${sum}, not ${expected}`);
+  }
+  out['lua reads js'] = (median(xs) * 1e6) / READS;
+}

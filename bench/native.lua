@@ -6,7 +6,8 @@
 -- run, and prints one JSON object: the time of each run in ms (os.clock, CPU time, the
 -- only sub-second clock plain Lua has) and the checksum. Mode "boundary" instead times
 -- load("return 1")(), f(i) and load("return f(" .. i .. ")")(), the native counterparts of
--- compute(), a call with an argument, and a compute of new source.
+-- compute(), a call with an argument, and a compute of new source; and the ns per read of
+-- a Lua table in the loop the hosts run over a JS array (bench/measure.js, READS_LUA).
 local file, n, reps = arg[1], tonumber(arg[2]), tonumber(arg[3])
 local function q(s) return '"' .. tostring(s):gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"' end
 if file == "boundary" then
@@ -26,6 +27,16 @@ if file == "boundary" then
     end
     out[#out + 1] = q(case[1]) .. ":[" .. table.concat(times, ",") .. "]"
   end
+  -- what the hosts' "Lua reads JS" loop does with no host: read a Lua table (ns per read)
+  local t, times = {}, {}
+  for i = 1, 1000000 do t[i] = (i - 1) % 7 end
+  for r = 1, reps do
+    local t0, s = os.clock(), 0
+    for i = 1, #t do s = s + t[i] end
+    assert(s == 2999997)
+    times[r] = (os.clock() - t0) * 1e9 / #t
+  end
+  out[#out + 1] = q("lua reads js") .. ":[" .. table.concat(times, ",") .. "]"
   print("{" .. table.concat(out, ",") .. "}")
   return
 end

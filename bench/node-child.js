@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
-import { now, timeWorkload, timeStartup, roundTrips, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
+import { now, timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
@@ -93,9 +93,11 @@ async function startup() {
   return timeStartup({ load: async () => require('fengari'), first: async (lib) => one(lib), next: async (lib) => { one(lib); } });
 }
 
-// Boundary: µs per round trip for a trivial chunk and for a call of a stored function.
+// Boundary: µs per round trip for a trivial chunk and for a call of a stored function;
+// ns per value when Lua reads values that live in JS.
 async function boundary() {
   const out = {};
+  const data = readsData();
   const time = roundTrips(out, job.n ?? 100000);
   if (job.engine === 'cu') {
     const e = await cuEngine(2 * 1024 * 1024);
@@ -103,6 +105,7 @@ async function boundary() {
     await time('return 1', () => e.compute('return 1'));
     await time('stored f', (i) => e.compute('return f(_io.input)', { input: i }));
     await time('stored f, new chunk', (i) => e.compute(`return f(${i})`));
+    await timeReads(out, () => e.compute(READS_LUA.io, { input: data }));
   } else if (job.engine === 'wasmoon') {
     const e = await wasmoonEngine();
     await e.engine.doString('function f(x) return x + 1 end');
@@ -110,6 +113,10 @@ async function boundary() {
     // doString is measured last: wasmoon 1.16.0 traps after about 60 such calls (its
     // issue #109), and a failure is recorded.
     await time('stored f', (i) => f(i));
+    e.engine.global.set('get', (i) => data[i - 1]);
+    await e.engine.doString(READS_LUA.get);
+    const sumget = e.engine.global.get('sumget');
+    await timeReads(out, () => sumget(READS));
     for (const [name, code] of [['return 1', () => 'return 1'], ['stored f, new chunk', (i) => `return f(${i})`]]) {
       const fresh = (await wasmoonEngine()).engine;  // a trap in one case must not fail the next
       await fresh.doString('function f(x) return x + 1 end');
@@ -124,6 +131,17 @@ async function boundary() {
     const fname = to_luastring('f');
     await time('stored f', (i) => { lua.lua_getglobal(L, fname); lua.lua_pushinteger(L, i); lua.lua_pcall(L, 1, 1, 0); lua.lua_settop(L, 0); });
     await time('stored f, new chunk', (i) => { lauxlib.luaL_dostring(L, to_luastring(`return f(${i})`)); lua.lua_settop(L, 0); });
+    lua.lua_pushcfunction(L, (L1) => { lua.lua_pushinteger(L1, data[lua.lua_tointeger(L1, 1) - 1]); return 1; });
+    lua.lua_setglobal(L, to_luastring('get'));
+    e.load(READS_LUA.get);
+    await timeReads(out, () => {
+      lua.lua_getglobal(L, to_luastring('sumget'));
+      lua.lua_pushinteger(L, READS);
+      lua.lua_pcall(L, 1, 1, 0);
+      const sum = lua.lua_tonumber(L, -1);
+      lua.lua_settop(L, 0);
+      return sum;
+    });
   }
   return out;
 }
