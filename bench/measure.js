@@ -87,8 +87,8 @@ export async function timeStartup({ load, first, prepare = async (lib, made) => 
 /**
  * Boundary: returns time(label, fn), which records in out[label] the µs per call of fn(i):
  * after 10,000 warm-up calls, n calls in five blocks, and the median block. Chromium's
- * JIT is still tiering a host's code up for the first 30,000 or so calls (docs/benchmarks.md,
- * Method), and the median block is the steady state, not the tail of that, for every engine.
+ * JIT is still tiering a host's code up well past the warm-up (docs/benchmarks.md, Method);
+ * the median block leaves out the slowest of that, the same way for every engine.
  */
 export function roundTrips(out, n) {
   const BLOCKS = 5;

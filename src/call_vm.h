@@ -6,8 +6,9 @@
 ** stack, and a CallInfo is already there to reuse; everything else (C functions,
 ** __call, growing the stack or the CallInfo list, which may collect garbage) goes to
 ** luaD_precall, unchanged. Measured: fib 15% faster in Node and 10% in Chromium,
-** closures 6-8% (docs/benchmarks.md §3). Inlining all of luaD_precall instead made
-** Chromium's closures 12% slower.
+** spectral-norm and closures 6-7% in Node, but fannkuch, which makes no calls, 8% slower
+** in Node (docs/benchmarks.md §3). Inlining all of luaD_precall instead made Chromium's
+** closures 12% slower.
 **
 ** The frame set up here is the one luaD_precall sets up for a Lua function (ldo.c,
 ** case LUA_VLCL, with prepCallInfo and next_ci): the same fields, the same values.
