@@ -132,3 +132,39 @@ export async function timeReads(out, read) {
   }
   out['lua reads js'] = (median(xs) * 1e6) / READS;
 }
+
+/** The boundary cases on a Cu unit (a cuAdapter): µs per round trip, and ns per read of a JS value. */
+export async function cuBoundary(e, n) {
+  const out = {};
+  const time = roundTrips(out, n);
+  const data = readsData();
+  await e.compute('function f(x) return x + 1 end');
+  await time('return 1', () => e.compute('return 1'));
+  await time('stored f', (i) => e.compute('return f(_io.input)', { input: i }));
+  await time('stored f, new chunk', (i) => e.compute(`return f(${i})`));
+  await timeReads(out, () => e.compute(READS_LUA.io, { input: data }));
+  return out;
+}
+
+/** The same cases on wasmoon; newEngine() resolves to a wasmoonAdapter. */
+export async function wasmoonBoundary(newEngine, n) {
+  const out = {};
+  const time = roundTrips(out, n);
+  const data = readsData();
+  const { engine } = await newEngine();
+  await engine.doString('function f(x) return x + 1 end');
+  const f = engine.global.get('f');
+  await time('stored f', (i) => f(i));
+  engine.global.set('get', (i) => data[i - 1]);
+  await engine.doString(READS_LUA.get);
+  const sumget = engine.global.get('sumget');
+  await timeReads(out, () => sumget(READS));
+  // doString is measured last, each case in a fresh engine: wasmoon 1.16.0 traps after
+  // about 60 such calls (its issue #109), and a failure is recorded.
+  for (const [name, code] of [['return 1', () => 'return 1'], ['stored f, new chunk', (i) => `return f(${i})`]]) {
+    const fresh = (await newEngine()).engine;
+    await fresh.doString('function f(x) return x + 1 end');
+    try { await time(name, (i) => fresh.doString(code(i))); } catch (err) { out[name] = `fails: ${String(err.message).slice(0, 60)}`; }
+  }
+  return out;
+}

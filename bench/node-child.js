@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
-import { now, timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
+import { now, timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
@@ -94,55 +94,34 @@ async function startup() {
 }
 
 // Boundary: µs per round trip for a trivial chunk and for a call of a stored function;
-// ns per value when Lua reads values that live in JS.
+// ns per value when Lua reads values that live in JS. Cu and wasmoon run measure.js's
+// cases, as in the browser; fengari's C-style API gets its own here.
 async function boundary() {
+  const n = job.n ?? 100000;
+  if (job.engine === 'cu') return cuBoundary(await cuEngine(2 * 1024 * 1024), n);
+  if (job.engine === 'wasmoon') return wasmoonBoundary(wasmoonEngine, n);
   const out = {};
   const data = readsData();
-  const time = roundTrips(out, job.n ?? 100000);
-  if (job.engine === 'cu') {
-    const e = await cuEngine(2 * 1024 * 1024);
-    await e.compute('function f(x) return x + 1 end');
-    await time('return 1', () => e.compute('return 1'));
-    await time('stored f', (i) => e.compute('return f(_io.input)', { input: i }));
-    await time('stored f, new chunk', (i) => e.compute(`return f(${i})`));
-    await timeReads(out, () => e.compute(READS_LUA.io, { input: data }));
-  } else if (job.engine === 'wasmoon') {
-    const e = await wasmoonEngine();
-    await e.engine.doString('function f(x) return x + 1 end');
-    const f = e.engine.global.get('f');
-    // doString is measured last: wasmoon 1.16.0 traps after about 60 such calls (its
-    // issue #109), and a failure is recorded.
-    await time('stored f', (i) => f(i));
-    e.engine.global.set('get', (i) => data[i - 1]);
-    await e.engine.doString(READS_LUA.get);
-    const sumget = e.engine.global.get('sumget');
-    await timeReads(out, () => sumget(READS));
-    for (const [name, code] of [['return 1', () => 'return 1'], ['stored f, new chunk', (i) => `return f(${i})`]]) {
-      const fresh = (await wasmoonEngine()).engine;  // a trap in one case must not fail the next
-      await fresh.doString('function f(x) return x + 1 end');
-      try { await time(name, (i) => fresh.doString(code(i))); } catch (err) { out[name] = `fails: ${err.message.slice(0, 60)}`; }
-    }
-  } else {
-    const e = fengariEngine();
-    e.load('function f(x) return x + 1 end');
-    const { lua, lauxlib, to_luastring, L } = e;
-    const ret1 = to_luastring('return 1');
-    await time('return 1', () => { lauxlib.luaL_dostring(L, ret1); lua.lua_settop(L, 0); });
-    const fname = to_luastring('f');
-    await time('stored f', (i) => { lua.lua_getglobal(L, fname); lua.lua_pushinteger(L, i); lua.lua_pcall(L, 1, 1, 0); lua.lua_settop(L, 0); });
-    await time('stored f, new chunk', (i) => { lauxlib.luaL_dostring(L, to_luastring(`return f(${i})`)); lua.lua_settop(L, 0); });
-    lua.lua_pushcfunction(L, (L1) => { lua.lua_pushinteger(L1, data[lua.lua_tointeger(L1, 1) - 1]); return 1; });
-    lua.lua_setglobal(L, to_luastring('get'));
-    e.load(READS_LUA.get);
-    await timeReads(out, () => {
-      lua.lua_getglobal(L, to_luastring('sumget'));
-      lua.lua_pushinteger(L, READS);
-      lua.lua_pcall(L, 1, 1, 0);
-      const sum = lua.lua_tonumber(L, -1);
-      lua.lua_settop(L, 0);
-      return sum;
-    });
-  }
+  const time = roundTrips(out, n);
+  const e = fengariEngine();
+  e.load('function f(x) return x + 1 end');
+  const { lua, lauxlib, to_luastring, L } = e;
+  const ret1 = to_luastring('return 1');
+  await time('return 1', () => { lauxlib.luaL_dostring(L, ret1); lua.lua_settop(L, 0); });
+  const fname = to_luastring('f');
+  await time('stored f', (i) => { lua.lua_getglobal(L, fname); lua.lua_pushinteger(L, i); lua.lua_pcall(L, 1, 1, 0); lua.lua_settop(L, 0); });
+  await time('stored f, new chunk', (i) => { lauxlib.luaL_dostring(L, to_luastring(`return f(${i})`)); lua.lua_settop(L, 0); });
+  lua.lua_pushcfunction(L, (L1) => { lua.lua_pushinteger(L1, data[lua.lua_tointeger(L1, 1) - 1]); return 1; });
+  lua.lua_setglobal(L, to_luastring('get'));
+  e.load(READS_LUA.get);
+  await timeReads(out, () => {
+    lua.lua_getglobal(L, to_luastring('sumget'));
+    lua.lua_pushinteger(L, READS);
+    lua.lua_pcall(L, 1, 1, 0);
+    const sum = lua.lua_tonumber(L, -1);
+    lua.lua_settop(L, 0);
+    return sum;
+  });
   return out;
 }
 

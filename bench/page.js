@@ -2,7 +2,7 @@
 // in a fresh headless Chromium and calls window.benchJob(job) with the same job objects
 // as bench/node-child.js (modes workload, startup, boundary; engines cu and wasmoon),
 // and gets the same result shapes back. Timing is performance.now() in a real page.
-import { timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuAdapter, wasmoonAdapter, wasmoonStartup } from '/bench/measure.js';
+import { timeWorkload, timeStartup, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup } from '/bench/measure.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -53,32 +53,8 @@ async function startup(job) {
 }
 
 async function boundary(job) {
-  const out = {};
-  const data = readsData();
-  const time = roundTrips(out, job.n ?? 100000);
-  if (job.engine === 'cu') {
-    const e = await cuEngine(job, 2 * 1024 * 1024);
-    await e.compute('function f(x) return x + 1 end');
-    await time('return 1', () => e.compute('return 1'));
-    await time('stored f', (i) => e.compute('return f(_io.input)', { input: i }));
-    await time('stored f, new chunk', (i) => e.compute(`return f(${i})`));
-    await timeReads(out, () => e.compute(READS_LUA.io, { input: data }));
-  } else {
-    const e = await wasmoonEngine();
-    await e.engine.doString('function f(x) return x + 1 end');
-    const f = e.engine.global.get('f');
-    await time('stored f', (i) => f(i));
-    e.engine.global.set('get', (i) => data[i - 1]);
-    await e.engine.doString(READS_LUA.get);
-    const sumget = e.engine.global.get('sumget');
-    await timeReads(out, () => sumget(READS));
-    for (const [name, code] of [['return 1', () => 'return 1'], ['stored f, new chunk', (i) => `return f(${i})`]]) {
-      const fresh = (await wasmoonEngine()).engine;  // a trap in one case must not fail the next
-      await fresh.doString('function f(x) return x + 1 end');
-      try { await time(name, (i) => fresh.doString(code(i))); } catch (err) { out[name] = `fails: ${String(err.message).slice(0, 60)}`; }
-    }
-  }
-  return out;
+  const n = job.n ?? 100000;
+  return job.engine === 'cu' ? cuBoundary(await cuEngine(job, 2 * 1024 * 1024), n) : wasmoonBoundary(wasmoonEngine, n);
 }
 
 window.benchJob = (job) => ({ workload, startup, boundary })[job.mode](job);
