@@ -38,7 +38,7 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # both, the module was 315 KB (128 KB gzipped) instead of 325 KB (131 KB). lstrlib.c is
 # among them since match.c replaced its matcher (strings 165 ms either way, and 1.3 KB
 # smaller gzipped).
-WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match
+WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match raise
 WASM_COLD := lcode ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
              lcorolib lmathlib ltablib lauxlib bigint lstrlib
 # error() (lbaselib.c) and luaG_errormsg (ldebug.c) are cold too, but inline into their
@@ -57,13 +57,18 @@ LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall
 # The count hook's per-instruction call, inlined (src/limits_vm.h); and a call of a Lua
 # function, set up inline instead of through ldo.c's luaD_precall (src/call_vm.h).
 LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -include src/call_vm.h
+# error() and assert() inside pcall return to pcall's catch instead of throwing, when
+# src/raise.c finds that they can: lbaselib.c's `return lua_error(L)` asks it first,
+# and ldo.c's protected call (LUAI_TRY, src/raise.h) reports such a return as an error.
+LUA_EXTRA_lbaselib := -include src/raise.h '-Dlua_error(L)=(raise_unwind(L) ? 1 : lua_error(L))'
+LUA_EXTRA_ldo := -include src/raise.h
 # string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
 LUA_EXTRA_lstrlib := -include src/match_lstrlib.h -Wno-unused-function
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.
 LUA_EXTRA_lmathlib := -Dtime=entropy_time
 # What those flags bring into Lua's files; each build of them depends on these.
-LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/match_lstrlib.h
+LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/match_lstrlib.h
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
@@ -125,8 +130,20 @@ build/native/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 build/native/cu-lua: test/native/runlua.c test/native/host.c $(NATIVE_CU) $(NATIVE_LUA)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $^ -lm -o $@
+# unit.c counts the errors that are thrown: Lua's calls of luaD_throw go through it.
 build/native/unit: test/native/unit.c test/native/host.c $(NATIVE_CU) $(NATIVE_LUA)
-	$(NATIVE_CC) $(NATIVE_CFLAGS) $^ -lm -o $@
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $^ -Wl,--wrap=luaD_throw -lm -o $@
+
+# Stock Lua 5.4.7: the unmodified sources with none of the flags above, built the way
+# Lua's own `make linux` does. The reference that Cu's error paths are compared with
+# (test/raise.test.js), and the benchmarks' native engine (bench/run.js).
+STOCK_LUA    := build/native/stock/lua
+STOCK_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_LINUX
+build/native/stock/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(NATIVE_CC) $(STOCK_CFLAGS) -c $< -o $@
+$(STOCK_LUA): $(LUA_NAMES:%=build/native/stock/%.o) build/native/stock/lua.o
+	$(NATIVE_CC) $^ -Wl,-E -ldl -lm -o $@
 
 # Extra native test programs (e.g. the bigint GMP oracle) add themselves here.
 NATIVE_TESTS := build/native/unit
@@ -144,7 +161,7 @@ run: setup
 test-native: build $(NATIVE_TESTS)
 	@for t in $(NATIVE_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-test-js: build web
+test-js: build web $(STOCK_LUA)
 	node --test test/*.test.js test/*/*.test.js
 
 test: setup

@@ -21,7 +21,7 @@ const QUICK = args.has('--quick');
 const FLAGS = args.has('--flags');
 const PROCS = Number(process.env.BENCH_PROCS ?? (QUICK ? 2 : 3));
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 3 : 4));
-const NATIVE = `${ROOT}build/bench/lua`;
+const NATIVE = `${ROOT}build/native/stock/lua`;
 const WORKLOADS = process.env.BENCH_WORKLOADS // e.g. BENCH_WORKLOADS=fib,pcall for a quick look
   ? ALL_WORKLOADS.filter((w) => process.env.BENCH_WORKLOADS.split(',').includes(w.name)) : ALL_WORKLOADS;
 
@@ -235,8 +235,8 @@ const msr = (x) => (x ? `${fmt(x.median)} ms (${fmt(x.min)}–${fmt(x.max)})` : 
 
 // --- the suite -----------------------------------------------------------------------
 async function suite() {
-  log('building the native reference interpreter (build/bench/lua)');
-  make('build/bench/lua');
+  log('building the native reference interpreter (build/native/stock/lua)');
+  make('build/native/stock/lua');
   const engines = [
     nativeEngine('native'),
     nativeEngine('native + count hook', true),
@@ -327,7 +327,7 @@ function serial(results) {
 async function flags() {
   const variants = ['O2', 'O3', 'O2-lto', 'O2-wasmopt', 'O2-nohook'];
   log('building the variants');
-  make('build/bench/lua', ...variants.map((v) => `build/bench/wasm-${v}/cu.wasm`));
+  make('build/native/stock/lua', ...variants.map((v) => `build/bench/wasm-${v}/cu.wasm`));
   const engines = [nativeEngine('native')];
   // Code quality per variant is compared with --no-liftoff in Node (every function
   // optimised from the start) and in Chromium; the tiering options on the O2 build.

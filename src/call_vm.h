@@ -12,6 +12,9 @@
 **
 ** The frame set up here is the one luaD_precall sets up for a Lua function (ldo.c,
 ** case LUA_VLCL, with prepCallInfo and next_ci): the same fields, the same values.
+**
+** When a C function called from OP_CALL or OP_TAILCALL returns an error on its way to
+** pcall (raise.c), luaV_execute returns at once, as a throw would have left it.
 */
 #ifndef cu_call_vm_h
 #define cu_call_vm_h
@@ -20,13 +23,28 @@
 #include "lprefix.h"
 #include "lstate.h"
 #include "lobject.h"
-#include "ldo.h"  /* its declaration of luaD_precall comes before the macro below */
+#include "ldo.h"  /* its declarations come before the macros below */
+#include "raise.h"
+
+/* After a C function called from OP_CALL or OP_TAILCALL returns: true if it raised
+   an error on its way to pcall (raise.c), and then L->ci is the frame that this
+   luaV_execute started with, for the call to leave through OP_RETURN's own exit (lvm.c's
+   label `ret`) as if that frame returned. A second `return` out of the loop made the
+   interpreter 2 KB smaller and Node's spectral-norm 20% slower. */
+static inline int call_raised(lua_State *L) {
+  if (l_likely(raise_pending != L)) return 0;
+  raise_leave(L);
+  return 1;
+}
+
+#define CALL_RAISED ((CallInfo *)1)  /* call_precall's result when call_raised */
 
 static inline CallInfo *call_precall(lua_State *L, StkId func, int nresults) {
+  CallInfo *ci;
   if (ttisLclosure(s2v(func))) {
     Proto *p = clLvalue(s2v(func))->p;
     int fsize = p->maxstacksize;
-    CallInfo *ci = L->ci->next;
+    ci = L->ci->next;
     if (l_likely(ci != NULL && L->stack_last.p - L->top.p > fsize)) {
       int narg = cast_int(L->top.p - func) - 1;
       L->ci = ci;
@@ -40,9 +58,18 @@ static inline CallInfo *call_precall(lua_State *L, StkId func, int nresults) {
       return ci;
     }
   }
-  return luaD_precall(L, func, nresults);
+  ci = luaD_precall(L, func, nresults);
+  return ci == NULL && call_raised(L) ? CALL_RAISED : ci;
 }
 
-#define luaD_precall(L,func,nresults) call_precall(L, func, nresults)
+/* Expanded in luaV_execute only, where `ci` is the running frame. */
+#define luaD_precall(L,func,nresults) ({ \
+  CallInfo *called_ = call_precall(L, func, nresults); \
+  if (l_unlikely(called_ == CALL_RAISED)) { ci = L->ci; goto ret; } \
+  called_; })
+#define luaD_pretailcall(L,ci_,func,narg1,delta) ({ \
+  int results_ = luaD_pretailcall(L, ci_, func, narg1, delta); \
+  if (l_unlikely(results_ >= 0 && call_raised(L))) { ci = L->ci; goto ret; } \
+  results_; })
 
 #endif

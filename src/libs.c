@@ -17,6 +17,7 @@
 #include "bigint.h"
 #include "cu.h"
 #include "host.h"
+#include "raise.h"
 
 /* Sends text to the host; a failing host callback becomes a Lua error of kind host. */
 static void libs_write(lua_State *L, int stream, const char *s, size_t len) {
@@ -198,6 +199,7 @@ int libs_open(lua_State *L) {
     setvbuf(stderr, NULL, _IONBF, 0);
   }
   else libs_open_sandbox(L);
+  raise_open(L);
   libs_set(L, NULL, "print", libs_print);
   libs_wrap_coroutines(L);
   luaL_requiref(L, "bigint", luaopen_bigint, 1);  /* a global, and require("bigint") */

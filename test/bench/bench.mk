@@ -1,8 +1,7 @@
 # bench.mk: build rules for the benchmark suite (bench/run.js, docs/benchmarks.md).
 # Included by the Makefile through `-include test/*/*.mk`; it adds no test. Nothing here
 # is built by `make build` or `make test`; bench/run.js asks for what it needs.
-#  - build/bench/lua: a plain native `lua` interpreter from the same Lua 5.4.7 tarball,
-#    built with gcc -O2 the way Lua's own `make linux` does (the reference engine).
+#  - the reference engine, stock Lua built natively, is the Makefile's $(STOCK_LUA).
 #  - build/bench/wasm-VARIANT/cu.wasm: cu.wasm built with other optimisation flags, to
 #    measure which build flags to adopt. Each variant compiles its own objects from the
 #    same sources with the Makefile's WASM_CFLAGS/WASM_LDFLAGS, changing only -O / LTO,
@@ -11,16 +10,6 @@
 
 BENCH_DIR := build/bench
 comma := ,
-
-# --- native reference interpreter -------------------------------------------------
-BENCH_LUA_CFLAGS := -O2 -std=gnu99 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_LINUX
-BENCH_LUA_OBJS := $(LUA_NAMES:%=$(BENCH_DIR)/lua-obj/%.o) $(BENCH_DIR)/lua-obj/lua.o
-
-$(BENCH_DIR)/lua-obj/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
-	@mkdir -p $(@D)
-	gcc $(BENCH_LUA_CFLAGS) -c $< -o $@
-$(BENCH_DIR)/lua: $(BENCH_LUA_OBJS)
-	gcc $^ -Wl,-E -ldl -lm -o $@
 
 # --- cu.wasm build-flag variants ----------------------------------------------------
 BENCH_NAMES := $(LUA_NAMES) $(CU_NAMES) sjlj stubs

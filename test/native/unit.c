@@ -5,6 +5,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../../src/cu.h"
 #include "../../src/codec.h"
@@ -26,6 +27,29 @@ static int run(const char *code, double instructions) {
   memcpy(buf + len, name, strlen(name));
   native_reset();
   return cu_eval(len, strlen(name), instructions, INFINITY);
+}
+
+/* Every Lua error that is thrown goes through luaD_throw; the link routes Lua's calls of
+   it here (the Makefile's rule for build/native/unit), so a test can count them. */
+struct lua_State;
+static int throws;
+void __real_luaD_throw(struct lua_State *L, int code) __attribute__((noreturn));
+void __wrap_luaD_throw(struct lua_State *L, int code) __attribute__((noreturn));
+void __wrap_luaD_throw(struct lua_State *L, int code) {
+  throws++;
+  __real_luaD_throw(L, code);
+}
+
+/* Runs code under an instruction limit (INFINITY: none, so no count hook); true if the
+   compute returned `expected` and threw `thrown` times. */
+static int errors_thrown(const char *code, double instructions, const char *expected, int thrown) {
+  throws = 0;
+  int status = run(code, instructions);
+  if (status != CU_OK || strcmp(native.first, expected) != 0 || throws != thrown) {
+    printf("  %s\n  -> status %d, result %s, %d thrown\n", code, status, native.first, throws);
+    return 0;
+  }
+  return 1;
 }
 
 static void test_utf8(void) {
@@ -83,11 +107,63 @@ static void test_computes(void) {
   check(cu_run_gc(1e8, INFINITY) <= used + 1024, "failures leak no Lua memory");
 }
 
+/* src/raise.c: error() and assert() return to pcall's catch instead of throwing when
+   nothing but Lua frames lie between; everything else still throws. The results are
+   compared with stock Lua's in test/raise.test.js; here, which way each one went. */
+static void test_raise(void) {
+  static const char *const cases[][3] = {  /* definition of f, errors thrown of 100, what */
+    {"local function f() error('x') end", "0", "error() in a function pcall called returns"},
+    {"local function f() error({}) end", "0", "... with a table"},
+    {"local function f() return error('x') end", "0", "... from a tail call"},
+    {"local function f() local a, b = error('x') return a end", "0", "... asking for two results"},
+    {"local function f() assert(false, 'x') end", "0", "assert() returns"},
+    {"local function h() error('x') end local function g() h() end local function f() g() end", "0",
+     "... through Lua frames"},
+    {"local function f(...) local a = ... error(a) end", "0", "... from a vararg function"},
+    {"local function f() local c <close> = setmetatable({}, {__close = function() end}) error('x') end", "0",
+     "... past a to-be-closed variable"},
+    {"local t = setmetatable({}, {__call = function() error('x') end}) local function f() t() end", "0",
+     "... through __call"},
+    {"local function f() xpcall(function() error('x') end, function(m) return m end) error('y') end", "100",
+     "xpcall's errors throw (its handler runs first)"},
+    {"local function f() local x = nil; return x.y end", "100", "runtime errors throw"},
+    {"local f = error", "100", "pcall(error) throws"},
+    {"local function f() return setmetatable({}, {__index = function() error('x') end}).y end", "100",
+     "an error in a metamethod throws"},
+    {"local function f() table.sort({2, 1}, function() error('x') end) end", "100",
+     "an error under a C function throws"},
+    {"local t = setmetatable({}, {__index = error}) local function f() return t[1] end", "100",
+     "error() as __index throws"},
+    {"local t = setmetatable({}, {__concat = error}) local function f() return t .. 1 end", "100",
+     "error() as __concat throws"},
+    {"local m = {__close = error} local function f() do local c <close> = setmetatable({}, m) end end", "100",
+     "error() as __close throws"},
+    {"local function f() for k in error, {} do end end", "100", "error() as a for iterator throws"},
+  };
+  const char *count = "local n = 0 for i = 1, 100 do if not pcall(f, i) then n = n + 1 end end return n";
+  char code[512], what[160];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(code, sizeof code, "%s %s", cases[i][0], count);
+    snprintf(what, sizeof what, "%s, no count hook", cases[i][2]);
+    check(errors_thrown(code, INFINITY, "100", atoi(cases[i][1])), what);
+    snprintf(what, sizeof what, "%s, under the limits' count hook", cases[i][2]);
+    check(errors_thrown(code, 1e9, "100", atoi(cases[i][1])), what);
+  }
+  check(errors_thrown("local co = coroutine.wrap(function() while true do "
+                      "assert(not pcall(function() error('x') end)) coroutine.yield() end end) "
+                      "for i = 1, 100 do co() end return 100", INFINITY, "100", 100),
+        "pcall in a coroutine that can yield: lua_resume catches, so errors throw");
+  check(run("while true do pcall(function() error('x') end) end", 1e6) == CU_ERR_LIMIT,
+        "errors that return still count against the instruction limit");
+  check(run("return 6 * 7", INFINITY) == CU_OK && strcmp(native.first, "42") == 0, "the unit works after");
+}
+
 int main(void) {
   test_utf8();
   test_alloc();
   test_fmt();
   test_computes();
+  test_raise();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }
