@@ -82,9 +82,9 @@ CuUnit *cu_current(void);
 void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize);
 void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
 
-/* limits.c: instruction budget and deadline, checked in a count hook. */
+/* limits.c: instruction budget and deadline, checked in a count hook (limits_watch is
+   declared in cu_luauser.h, for lua_resume). */
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
-void limits_watch(lua_State *L, lua_State *co);
 double limits_instructions(lua_State *L);
 int limits_raise(lua_State *L);
 

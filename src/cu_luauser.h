@@ -36,6 +36,15 @@ int fmt_integer(char *s, size_t size, const char *format, long long n);
 #undef l_sprintf
 #define l_sprintf(s,sz,f,i) _Generic((i), long long: fmt_integer, default: snprintf)(s, sz, f, i)
 
+/* A coroutine keeps the hook it was created with, from whichever compute that was: each
+   resume first makes it match the running compute's limits (limits_watch, src/limits.c).
+   Lua calls this in lua_resume, with L the coroutine and `from`, lua_resume's parameter,
+   the thread resuming it. Wrapping coroutine.resume and wrap in C functions did the same
+   but added a C level, which took the position out of errors a wrap passes on. */
+struct lua_State;
+void limits_watch(struct lua_State *L, struct lua_State *co);
+#define luai_userstateresume(L,n) ((from) != NULL ? limits_watch(from, L) : (void)0)
+
 #if defined(__wasm__)
 /* wasi-libc's <signal.h> refuses to compile without emulation; Lua only needs the type. */
 #define l_signalT int

@@ -87,45 +87,6 @@ static int libs_load(lua_State *L) {
   return lua_gettop(L);
 }
 
-/* coroutine.resume and the functions coroutine.wrap makes: the coroutine's hook is made
-   to match the running compute's limits first (limits_watch). */
-static int libs_resume(lua_State *L) {
-  lua_State *co = lua_tothread(L, 1);
-  if (co != NULL) limits_watch(L, co);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-static int libs_wrapped(lua_State *L) {
-  limits_watch(L, lua_tothread(L, lua_upvalueindex(2)));
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-static int libs_wrap(lua_State *L) {
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);  /* the original wrap: a function whose upvalue 1 is the thread */
-  lua_getupvalue(L, -1, 1);
-  lua_pushcclosure(L, libs_wrapped, 2);
-  return 1;
-}
-
-static void libs_wrap_coroutines(lua_State *L) {
-  lua_getglobal(L, LUA_COLIBNAME);
-  lua_getfield(L, -1, "resume");
-  lua_pushcclosure(L, libs_resume, 1);
-  lua_setfield(L, -2, "resume");
-  lua_getfield(L, -1, "wrap");
-  lua_pushcclosure(L, libs_wrap, 1);
-  lua_setfield(L, -2, "wrap");
-  lua_pop(L, 1);
-}
-
 static int libs_exit(lua_State *L) {
   return luaL_error(L, "os.exit is not available in a compute unit (return or error instead)");
 }
@@ -201,7 +162,6 @@ int libs_open(lua_State *L) {
   else libs_open_sandbox(L);
   raise_open(L);
   libs_set(L, NULL, "print", libs_print);
-  libs_wrap_coroutines(L);
   luaL_requiref(L, "bigint", luaopen_bigint, 1);  /* a global, and require("bigint") */
   lua_pop(L, 1);
   ext_open(L);

@@ -217,10 +217,19 @@ case("yield across pcall", [[
     return ok, e
   end)
   return co(), co()]])
-case("wrap propagates", [[
+case("wrap propagates", [[return pcall(function() coroutine.wrap(function() error("from wrap") end)() end)]])
+case("wrap propagates a table", [[
   local e = {}
   local ok, r = pcall(function() coroutine.wrap(function() error(e) end)() end)
   return ok, r == e]])
+case("wrap of a dead coroutine", [[
+  local f = coroutine.wrap(function() return 1 end)
+  f()
+  return pcall(f)]])
+case("resume of a dead coroutine", [[
+  local co = coroutine.create(function() return 1 end)
+  coroutine.resume(co)
+  return coroutine.resume(co)]])
 case("pcall in a metamethod", [[
   local t = setmetatable({}, {__index = function(t, k)
     local ok, e = pcall(function() error("mm " .. k) end)
