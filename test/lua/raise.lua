@@ -84,6 +84,7 @@ case("vararg callee", [[return pcall(function(...) error("va" .. select("#", ...
 case("vararg between", [[
   local function v(...) local a, b = ... error("v" .. a .. b) end
   return pcall(function(...) v(...) end, 1, 2)]])
+case("vararg tail call", [[return pcall(function(a, ...) return error("vt" .. a .. select("#", ...)) end, 1, 2, 3)]])
 case("vararg, no extra", [[return pcall(function(a, ...) error("a=" .. a) end, 7)]])
 case("big frames", [[
   local function big(n)
