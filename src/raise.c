@@ -52,7 +52,7 @@ static StkId raise_called_at(CallInfo *ci) {
 
 int raise_unwind(lua_State *L) {
   CallInfo *ci = L->ci;  /* the frame of error() or assert() */
-  CallInfo *caller = ci->previous, *first, *pc;
+  CallInfo *caller = ci->previous, *first, *pcall_ci;
   const TValue *err = s2v(L->top.p - 1);
   Instruction call;
   if ((L->hookmask & ~LUA_MASKCOUNT) != 0 || L->errfunc != 0 || !isLuacode(caller))
@@ -70,9 +70,9 @@ int raise_unwind(lua_State *L) {
     if (!isLuacode(first->previous)) return 0;
   /* ... which pcall called directly, with its own luaD_pcall (not lua_resume's, which
      CIST_YPCALL marks). pcall calls its argument 1 after pushing true under it. */
-  pc = first->previous;
-  if (isLua(pc) || (pc->callstatus & CIST_YPCALL) || !ttislcf(s2v(pc->func.p))
-      || fvalue(s2v(pc->func.p)) != raise_pcall || raise_called_at(first) != pc->func.p + 2)
+  pcall_ci = first->previous;
+  if (isLua(pcall_ci) || (pcall_ci->callstatus & CIST_YPCALL) || !ttislcf(s2v(pcall_ci->func.p))
+      || fvalue(s2v(pcall_ci->func.p)) != raise_pcall || raise_called_at(first) != pcall_ci->func.p + 2)
     return 0;
   /* lua_error turns this one message into a memory error */
   if (ttisshrstring(err) && eqshrstr(tsvalue(err), G(L)->memerrmsg))
