@@ -50,6 +50,14 @@ static StkId raise_called_at(CallInfo *ci) {
   return ci->func.p - (p->is_vararg ? ci->u.l.nextraargs + p->numparams + 1 : 0);
 }
 
+/* The frame that the luaV_execute running Lua frame ci started with, or NULL if a C
+   frame lies between: a C function that called Lua, which would see the return. */
+static CallInfo *raise_first(CallInfo *ci) {
+  for (; !(ci->callstatus & CIST_FRESH); ci = ci->previous)
+    if (!isLuacode(ci->previous)) return NULL;
+  return ci;
+}
+
 int raise_unwind(lua_State *L) {
   CallInfo *ci = L->ci;  /* the frame of error() or assert() */
   CallInfo *caller = ci->previous, *first, *pcall_ci;
@@ -64,12 +72,10 @@ int raise_unwind(lua_State *L) {
   if ((GET_OPCODE(call) != OP_CALL && GET_OPCODE(call) != OP_TAILCALL)
       || caller->func.p + 1 + GETARG_A(call) != ci->func.p)
     return 0;
-  /* Lua frames down to the one its luaV_execute started with; a C frame between two
-     of them is a C function that called Lua and would see the return. */
-  for (first = caller; !(first->callstatus & CIST_FRESH); first = first->previous)
-    if (!isLuacode(first->previous)) return 0;
-  /* ... which pcall called directly, with its own luaD_pcall (not lua_resume's, which
-     CIST_YPCALL marks). pcall calls its argument 1 after pushing true under it. */
+  first = raise_first(caller);
+  if (first == NULL) return 0;
+  /* pcall called that first frame directly, with its own luaD_pcall (not lua_resume's,
+     which CIST_YPCALL marks). pcall calls its argument 1 after pushing true under it. */
   pcall_ci = first->previous;
   if (isLua(pcall_ci) || (pcall_ci->callstatus & CIST_YPCALL) || !ttislcf(s2v(pcall_ci->func.p))
       || fvalue(s2v(pcall_ci->func.p)) != raise_pcall || raise_called_at(first) != pcall_ci->func.p + 2)
@@ -86,7 +92,5 @@ int raise_unwind(lua_State *L) {
    through. Out of line: inlined into the interpreter loop, this walk made Node's
    spectral-norm 10% slower. */
 void raise_leave(lua_State *L) {
-  CallInfo *ci;
-  for (ci = L->ci; !(ci->callstatus & CIST_FRESH); ci = ci->previous) {}
-  L->ci = ci;
+  L->ci = raise_first(L->ci);  /* raise_unwind found only Lua frames on the way */
 }
