@@ -2,7 +2,7 @@
 // memory (mirrors src/cu.c). A compute writes the code into the unit's buffer, calls
 // eval, and collects what codec.c and the output import send back during the call.
 
-import { compileModule, optimizeCompiles, instantiate, takeMemory, giveMemory } from './module.js';
+import { compileModule, optimizeCompiles, instantiate, takeMemory, giveMemory, keepImage, findImage, copyImage } from './module.js';
 import { ValueReader, noteFloatKey } from './codec.js';
 import { ExtHost } from './ext.js';
 import { UnitStore, StoreError, LuaFloat } from './persist.js';
@@ -205,10 +205,25 @@ export class Cu {
     this.#exports = instance.exports;
     this.#dropped.started = true;
     if (lazy) this.#evalLazy = WebAssembly.promising(instance.exports.eval);
-    this.#call(() => this.#exports._initialize());
-    const status = this.#call(() => this.#exports.init(profile, 0));
-    if (status !== 0) throw new CuError('memory', `a unit of ${this.#memory.buffer.byteLength} bytes has too little memory to start Lua`);
+    // Lua starts once per module, memory size and profile; later units copy that start
+    // and draw their own seeds (src/image.c). A seeded unit starts itself, so that its
+    // draws follow from its seed alone.
+    const bytes = this.#memory.buffer.byteLength;
+    const key = `${bytes} ${profile}`;
+    const image = seed === undefined ? findImage(module, key) : undefined;
+    let status;
+    if (image !== undefined) {
+      copyImage(image, this.#memory);
+      for (const [id, n] of image.host.pins) ext.pins.set(id, n);
+      status = this.#call(() => this.#exports.renew());
+    } else {
+      this.#call(() => this.#exports._initialize());
+      status = this.#call(() => this.#exports.init(profile, 0));
+    }
+    if (status !== 0) throw new CuError('memory', `a unit of ${bytes} bytes has too little memory to start Lua`);
     this.#stats();
+    if (image === undefined && seed === undefined)
+      keepImage(module, key, this.#memory, this.#exports.__stack_pointer.value, this.#written(this.#exports), { pins: [...ext.pins] });
     this.#ext.setSlots(this.#exports.ext_slots());
     if (this.#interrupt !== null) this.#exports.set_interruptible(1);
   }

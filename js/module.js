@@ -53,6 +53,12 @@ const SPARE_MAX = 16 * 1024 * 1024;
     the memory; these margins cover both (test/module.test.js checks every byte). */
 const SLACK = 4096;
 
+/** Where an instance may have written in a memory of `bytes` bytes, from `from` up to the
+    end of what it wrote (`written`), and dlmalloc's foot at the end of the memory. */
+function writtenRanges(bytes, from, written) {
+  return [[from, Math.min(bytes, written + SLACK)], [Math.max(written + SLACK, bytes - SLACK), bytes]];
+}
+
 /** A memory of `bytes` bytes (a multiple of 64 KiB) that reads as zeros: a closed unit's, or a new one. */
 export function takeMemory(bytes) {
   const memory = spare.get(bytes)?.pop();
@@ -70,8 +76,7 @@ export function giveMemory(memory, written) {
   const bytes = memory.buffer.byteLength;
   if (spareBytes + bytes > SPARE_MAX) return;
   const u8 = new Uint8Array(memory.buffer);
-  u8.fill(0, 0, Math.min(bytes, written + SLACK));
-  u8.fill(0, Math.max(0, bytes - SLACK));
+  for (const [from, to] of writtenRanges(bytes, 0, written)) u8.fill(0, from, to);
   if (!spare.has(bytes)) spare.set(bytes, []);
   spare.get(bytes).push(memory);
   spareBytes += bytes;
@@ -107,3 +112,32 @@ async function load(url) {
     return WebAssembly.compileStreaming(response);
   return WebAssembly.compile(await response.arrayBuffer());
 }
+
+/** Images of units that had just started, by module, then by memory size and library
+    profile: what the unit's memory held from its data up (below is the shadow stack,
+    unused between calls), and the host's side of it. src/image.c says why. */
+const images = new WeakMap();
+
+/**
+ * Keeps the image of a unit that init has just started, unless one is kept already.
+ * `base` is where its data starts (the stack pointer between calls), `written` the end
+ * of what it wrote; `host` is whatever the host must restore along with it.
+ */
+export function keepImage(module, key, memory, base, written, host) {
+  if (!images.has(module)) images.set(module, new Map());
+  const kept = images.get(module);
+  if (kept.has(key)) return;
+  const u8 = new Uint8Array(memory.buffer);
+  const parts = writtenRanges(u8.length, base, written).map(([from, to]) => ({ from, bytes: u8.slice(from, to) }));
+  kept.set(key, { parts, host });
+}
+
+/** The image kept for `key`, or undefined. */
+export const findImage = (module, key) => images.get(module)?.get(key);
+
+/** Writes an image into the memory of a new instance (one that reads as zeros above its data). */
+export function copyImage(image, memory) {
+  const u8 = new Uint8Array(memory.buffer);
+  for (const { from, bytes } of image.parts) u8.set(bytes, from);
+}
+

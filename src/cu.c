@@ -196,7 +196,24 @@ int cu_init(int profile, double cap) {
   }
   lua_settop(L, 0);
   unit.L = L;
+  unit.started = host_now();
   return CU_OK;
+}
+
+/* The host copied this memory from a unit that init had just started, before anything
+   else ran (js/module.js); the copy becomes a unit of its own (image.c). */
+CU_EXPORT("renew")
+int cu_renew(void) {
+  if (unit.L == NULL) return CU_ERR_HOST;
+  unit.started = host_now();
+  lua_pushcfunction(unit.L, image_renew);
+  int status = lua_pcall(unit.L, 0, 0, 0);
+  lua_settop(unit.L, 0);
+  return status == LUA_OK ? CU_OK : CU_ERR_MEMORY;
+}
+
+clock_t cu_clock(void) {
+  return (clock_t)((host_now() - unit.started) * (CLOCKS_PER_SEC / 1000.0));
 }
 
 /* [used, peak, cap, compute_peak, instructions of the last compute, the heap's

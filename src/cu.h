@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "lua.h"
 #include "cu_limits.h"
 
@@ -71,12 +72,20 @@ typedef struct CuUnit {
   unsigned ext_proxies_made;  /* for pacing the collector (ext.c) */
   int ext_ids_ref, ext_proxies_ref;  /* registry references of ext.c's two caches */
   unsigned closure_captures;  /* successful computes, for pruning closure.c's tables */
+  double started;   /* host_now() when the unit started or was renewed: os.clock's zero */
 } CuUnit;
 
 /* The unit behind any lua_State, kept as the allocator's userdata. */
 CuUnit *cu_unit(lua_State *L);
 /* The instance's unit, for code that has no lua_State at hand. */
 CuUnit *cu_current(void);
+
+/* cu.c: os.clock's clock (loslib.c's clock() is renamed to it): the time since the unit
+   started, which is what a process's CPU clock would show a script that never waits. */
+clock_t cu_clock(void);
+
+/* image.c: gives a unit copied from another's image its own seeds (run protected). */
+int image_renew(lua_State *L);
 
 /* alloc.c: the capped allocator. */
 void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize);
