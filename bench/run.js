@@ -8,12 +8,13 @@
 //   node bench/run.js --flags    build-flag and Node-tiering comparison -> results/flags.md
 // Environment: BENCH_PROCS (processes per engine and workload), BENCH_REPS (runs per
 // process), BENCH_WORKLOADS (a comma-separated subset of the workloads).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { WORKLOADS as ALL_WORKLOADS } from './workloads.js';
 import { startServer, runInChromium } from './browser.js';
+import { runChild } from './child.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
@@ -31,32 +32,6 @@ const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 
 function make(...targets) {
   execFileSync('make', ['--no-print-directory', '-s', ...targets], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-function runChild(cmd, argv, execArgv = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...execArgv, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', result, grace = null;
-    // A child that hangs is killed. Node 20 sometimes never finishes exiting after a
-    // wasmoon start-up job, even after process.exit() has run its 'exit' handlers (seen
-    // in about one run in three here), so once a child has printed its result it gets
-    // two seconds to exit and is then killed, keeping the result.
-    const timer = setTimeout(() => { err += 'killed after 180 s'; child.kill('SIGKILL'); }, 180000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (result === undefined && out.endsWith('\n')) {
-        try { result = JSON.parse(out.trim().split('\n').pop()); } catch { return; }
-        grace = setTimeout(() => child.kill('SIGKILL'), 2000);
-      }
-    });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      clearTimeout(grace);
-      if (result !== undefined && (code === 0 || code === null)) resolve(result);
-      else reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}${result === undefined ? ' without a result' : ''}: ${err.slice(-500)}`));
-    });
-  });
 }
 
 // --- engines -------------------------------------------------------------------------

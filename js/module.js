@@ -117,6 +117,9 @@ async function load(url) {
     profile: what the unit's memory held from its data up (below is the shadow stack,
     unused between calls), and the host's side of it. src/image.c says why. */
 const images = new WeakMap();
+/** Images kept at most per module (each some 60 KB); a unit of any other size or profile
+    starts Lua itself. */
+const IMAGES_MAX = 16;
 
 /**
  * Keeps the image of a unit that init has just started, unless one is kept already.
@@ -126,7 +129,7 @@ const images = new WeakMap();
 export function keepImage(module, key, memory, base, written, host) {
   if (!images.has(module)) images.set(module, new Map());
   const kept = images.get(module);
-  if (kept.has(key)) return;
+  if (kept.has(key) || kept.size >= IMAGES_MAX) return;
   const u8 = new Uint8Array(memory.buffer);
   const parts = writtenRanges(u8.length, base, written).map(([from, to]) => ({ from, bytes: u8.slice(from, to) }));
   kept.set(key, { parts, host });

@@ -2,6 +2,8 @@
 // runs at a tiny size through Cu and its checksum must equal what the same Lua source
 // computes natively (build/native/cu-lua, the gcc build of Lua and the runtime, made by
 // `make build`), and for the classic benchmarks also the published reference values.
+// The start-up and boundary jobs run once per engine, small, in a child process as
+// `make bench` runs them, so a broken harness fails here rather than late in a bench run.
 // It checks correctness only; `make bench` measures speed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cu } from '../js/index.js';
 import { WORKLOADS, workloadSource } from '../bench/workloads.js';
+import { runChild } from '../bench/child.js';
 
 const NATIVE = new URL('../build/native/cu-lua', import.meta.url).pathname;
 
@@ -48,5 +51,26 @@ for (const w of WORKLOADS) {
     if (KNOWN[w.name]) assert.equal(got, KNOWN[w.name]);
     const { wasmBytes } = cu.getMemoryStats();
     assert.equal(wasmBytes, 8 * 1024 * 1024);
+  });
+}
+
+/** One job of bench/node-child.js, started as bench/run.js starts it; its result. */
+const job = (spec) => runChild(process.execPath, ['bench/node-child.js', JSON.stringify(spec)]);
+
+const positive = (x) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+
+for (const engine of ['cu', 'wasmoon', 'fengari']) {
+  test(`the start-up and boundary jobs run on ${engine} and report every figure`, async () => {
+    const start = await job({ mode: 'startup', engine });
+    for (const k of ['import', 'first', 'next']) assert.ok(positive(start[k]), `startup ${k}: ${start[k]}`);
+    // the reads job checks its own sum: a wrong one fails the child
+    const b = await job({ mode: 'boundary', engine, n: 500 });
+    assert.ok(positive(b['stored f']), `stored f: ${b['stored f']}`);
+    assert.ok(positive(b['lua reads js']), `lua reads js: ${b['lua reads js']}`);
+    for (const k of ['return 1', 'stored f, new chunk']) {
+      // wasmoon 1.16.0's doString traps after a few dozen new chunks; the job records that
+      if (engine === 'wasmoon' && typeof b[k] === 'string') assert.match(b[k], /^fails: /);
+      else assert.ok(positive(b[k]), `${k}: ${b[k]}`);
+    }
   });
 }

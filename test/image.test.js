@@ -4,6 +4,7 @@
 // clock of its own, and the image must hold everything the start wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Cu } from '../js/index.js';
 
 // Which exports started each unit, and the memory each instance got; beforeRenew sees
@@ -130,4 +131,33 @@ test('a new unit gets every byte the first one had from its data up', async () =
     beforeRenew = null;
   }
   await first.cu.close();
+});
+
+test('a module keeps images of 16 sizes at most; units of other sizes start themselves', () => {
+  // in a fresh process, so that no image is kept yet
+  const script = `
+    const calls = [];
+    const Native = WebAssembly.Instance;
+    WebAssembly.Instance = function (module, imports) {
+      const instance = new Native(module, imports);
+      const exports = {};
+      for (const [name, value] of Object.entries(instance.exports))
+        exports[name] = name === 'init' || name === 'renew' ? (...args) => { calls.push(name); return value(...args); } : value;
+      return { exports };
+    };
+    const { Cu } = await import(${JSON.stringify(new URL('../js/index.js', import.meta.url).href)});
+    const how = async (pages) => {
+      const cu = await Cu.create({ store: 'none', memory: (8 + pages) * 65536 });
+      await cu.close();
+      return calls.at(-1);
+    };
+    const out = [];
+    for (let i = 0; i < 17; i++) out.push(await how(i), await how(i));
+    out.push(await how(0));
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.slice(0, 32), Array(16).fill(['init', 'renew']).flat(), 'sixteen sizes: the second unit of each renews');
+  assert.deepEqual(out.slice(32), ['init', 'init', 'renew'], 'the seventeenth size keeps no image; the first still has its own');
 });
