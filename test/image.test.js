@@ -71,6 +71,8 @@ test('the first unit of a size and profile starts Lua; the next ones renew its i
     const seeded = await made({ memory, stdlib, seed: 1 });
     const third = await made({ memory, stdlib });
     assert.deepEqual([first.how, second.how, seeded.how, third.how], ['init', 'renew', 'init', 'renew'], stdlib);
+    for (const unit of [second, seeded, third])
+      assert.deepEqual(unit.cu.getMemoryStats(), first.cu.getMemoryStats(), `${stdlib}: the same memory statistics from the start`);
     const [survey, count] = (await first.cu.run(SURVEY)).values;
     assert.ok(survey.split('\n').length > 150, 'the survey reached the libraries');
     for (const unit of [second, seeded, third]) {
