@@ -27,6 +27,24 @@ WebAssembly.Instance = function (module, imports) {
   return { exports };
 };
 
+// A broken renewal can loop inside Lua's C code (inserting into a table whose keys no
+// longer sit where their hashes lead), where no limit reaches and no test timeout can
+// interrupt. So a child process tries renewed units first, under a timeout, and this
+// file stops at once if they fail or hang.
+const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `
+  const { Cu } = await import(${JSON.stringify(new URL('../js/index.js', import.meta.url).href)});
+  for (const stdlib of ['sandbox', 'full']) for (let i = 0; i < 2; i++) {
+    const cu = await Cu.create({ store: 'none', stdlib });
+    await cu.compute(\`
+      for _, lib in ipairs({ _G, string, table, math, package.loaded }) do
+        for k, v in pairs(lib) do assert(rawget(lib, k) == v, tostring(k)) end
+        for n = 1, 200 do rawset(lib, "probe" .. n, n) end
+        for n = 1, 200 do assert(rawget(lib, "probe" .. n) == n) end
+      end\`);
+    await cu.close();
+  }`], { encoding: 'utf8', timeout: 60000 });
+if (probe.status !== 0) throw new Error(`renewed units failed or hung (${probe.signal ?? `exit ${probe.status}`}): ${probe.stderr.slice(-500)}`);
+
 const MiB = 1024 * 1024;
 const LIMITS = { timeMs: 10000 };  // a unit that is broken in a way that loops fails in time
 
