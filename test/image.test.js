@@ -46,7 +46,7 @@ const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `
 if (probe.status !== 0) throw new Error(`renewed units failed or hung (${probe.signal ?? `exit ${probe.status}`}): ${probe.stderr.slice(-500)}`);
 
 const MiB = 1024 * 1024;
-const LIMITS = { timeMs: 10000 };  // a unit that is broken in a way that loops fails in time
+const LIMITS = { timeMs: 10000 };  // a loop in Lua code fails in time (one in C is the probe's)
 
 /** Makes a unit and reports how it started: 'init' or 'renew'. */
 async function made(options) {
