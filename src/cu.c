@@ -167,6 +167,19 @@ static int cu_compute(lua_State *L) {
   return 0;
 }
 
+/* The last steps of starting a unit, protected: start (opening the libraries, or
+   renewing a copy), then priming the instance (prime.c). */
+static int cu_start(lua_State *L, lua_CFunction start) {
+  lua_pushcfunction(L, start);
+  int status = lua_pcall(L, 0, 0, 0);
+  if (status == LUA_OK) {
+    lua_pushcfunction(L, prime_calls);
+    status = lua_pcall(L, 0, 0, 0);
+  }
+  lua_settop(L, 0);
+  return status;
+}
+
 CU_EXPORT("init")
 int cu_init(int profile, double cap) {
   if (unit.L != NULL) return CU_ERR_HOST;
@@ -189,12 +202,10 @@ int cu_init(int profile, double cap) {
   if (L == NULL) return CU_ERR_MEMORY;
   lua_atpanic(L, cu_panic);
   lua_setwarnf(L, libs_warnf, &unit);
-  lua_pushcfunction(L, libs_open);
-  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+  if (cu_start(L, libs_open) != LUA_OK) {
     lua_close(L);
     return CU_ERR_MEMORY;
   }
-  lua_settop(L, 0);
   unit.L = L;
   unit.started = host_now();
   return CU_OK;
@@ -207,9 +218,7 @@ int cu_renew(void) {
   if (unit.L == NULL) return CU_ERR_HOST;
   unit.started = host_now();
   size_t peak = unit.mem.peak;
-  lua_pushcfunction(unit.L, image_renew);
-  int status = lua_pcall(unit.L, 0, 0, 0);
-  lua_settop(unit.L, 0);
+  int status = cu_start(unit.L, image_renew);
   /* the statistics a started unit has: the rehash's brief second node arrays are not
      the script's */
   unit.mem.peak = peak;

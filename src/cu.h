@@ -87,6 +87,10 @@ clock_t cu_clock(void);
 /* image.c: gives a unit copied from another's image its own seeds (run protected). */
 int image_renew(lua_State *L);
 
+/* prime.c: shows the engine that the interpreter's tail call of C functions reaches
+   many functions (run protected, by init and renew). */
+int prime_calls(lua_State *L);
+
 /* alloc.c: the capped allocator. */
 void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize);
 void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
