@@ -7,10 +7,11 @@
 ** fails the guard, and the whole loop (lvm.c, the largest function in the module)
 ** drops back to baseline code until it is optimized again: about 130 ms of compiling in
 ** Chromium, and a slow run meanwhile. luaD_pretailcall is inlined into luaV_execute, so
-** that call site is only ever reached from a script's tail calls. Ordinary calls of C
-** functions go through luaD_precall, which starting the libraries already reaches with
-** many functions. Once a site has reached more functions than the engine would inline
-** (V8: four), it stays an indirect call, and the guard can never fail.
+** that call site is only ever reached from a script's tail calls. Plain calls of C
+** functions go through luaD_precall, which opening the libraries reaches with many
+** functions, and every compute with several of cu.c's. Once a site has reached more
+** functions than the engine would inline (V8: four), it stays an indirect call, and
+** the guard can never fail.
 */
 #include "lua.h"
 #include "lauxlib.h"
