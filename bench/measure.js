@@ -42,6 +42,37 @@ export const wasmoonStartup = (load, newFactory) => ({
 });
 
 /**
+ * The start-up floor's steps for timeStartup (bench/floor.c): stock Lua in wasm, no JS to
+ * load. compile() gets the module the way Cu gets its own in that host (Node reads the
+ * file, a page streams it from the server); each unit is a new instance whose one call
+ * makes a Lua state, runs `return 1` and closes it. WASI calls do nothing but say "no
+ * such descriptor" to wasi-libc's search for preopened directories, which would
+ * otherwise never end.
+ */
+export const floorStartup = (compile) => {
+  const unit = async (module) => {
+    const wasi = {};
+    for (const { module: from, name } of WebAssembly.Module.imports(module))
+      (wasi[from] ??= {})[name] = name === 'fd_prestat_get' ? () => 8 /* EBADF */ : () => 0;
+    let instance;
+    try {
+      instance = new WebAssembly.Instance(module, wasi);
+    } catch (err) { // as js/module.js: a page may refuse a large module synchronously
+      if (!(err instanceof RangeError)) throw err;
+      instance = (await WebAssembly.instantiate(module, wasi));
+    }
+    instance.exports._initialize();
+    const result = instance.exports.floor_run();
+    if (result !== 1) throw new Error(`floor_run returned ${result}`);
+  };
+  return {
+    load: async () => null,
+    first: async () => { const module = await compile(); await unit(module); return module; },
+    next: async (lib, module) => { await unit(module); },
+  };
+};
+
+/**
  * A workload: load src, then job.reps timed calls of bench(job.n), each after a full
  * collection. e: { load(src), call(n) -> checksum, gc(), wasmBytes() }.
  */

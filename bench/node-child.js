@@ -1,15 +1,16 @@
 // node-child.js: one fresh Node process of the benchmark suite, started by bench/run.js.
 // Usage: node bench/node-child.js JSON, where JSON is
-//   { mode: 'workload'|'startup'|'boundary', engine: 'cu'|'wasmoon'|'fengari',
+//   { mode: 'workload'|'startup'|'boundary', engine: 'cu'|'wasmoon'|'fengari'|'floor',
 //     name, n, reps, wasm (a cu.wasm path), v8flags (e.g. '--no-liftoff'),
-//     tier (Cu.create's option; 'optimized' sets its V8 flags) }
+//     tier (Cu.create's option; 'optimized' sets its V8 flags), floor: 'core'|'libs'
+//     (which build/bench/floor-*.wasm the floor engine starts; start-up only) }
 // Prints one JSON line: times in ms (run 1 is the process's first run), the checksum,
 // and for Cu and wasmoon the wasm memory size before and after the runs.
 import v8 from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { workloadSource } from './workloads.js';
-import { now, timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup } from './measure.js';
+import { now, timeWorkload, timeStartup, roundTrips, timeReads, READS, READS_LUA, readsData, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup, floorStartup } from './measure.js';
 
 const job = JSON.parse(process.argv[2]);
 if (job.v8flags) v8.setFlagsFromString(job.v8flags); // before any wasm is compiled
@@ -80,6 +81,10 @@ async function startup() {
         return () => cu.close();
       },
     });
+  }
+  if (job.engine === 'floor') {
+    const { readFile } = await import('node:fs/promises');
+    return timeStartup(floorStartup(async () => WebAssembly.compile(await readFile(new URL(`../build/bench/floor-${job.floor}.wasm`, import.meta.url)))));
   }
   if (job.engine === 'wasmoon') {
     return timeStartup(wasmoonStartup(async () => require('wasmoon'), ({ LuaFactory }) => new LuaFactory()));

@@ -2,7 +2,7 @@
 // in a fresh headless Chromium and calls window.benchJob(job) with the same job objects
 // as bench/node-child.js (modes workload, startup, boundary; engines cu and wasmoon),
 // and gets the same result shapes back. Timing is performance.now() in a real page.
-import { timeWorkload, timeStartup, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup } from '/bench/measure.js';
+import { timeWorkload, timeStartup, cuBoundary, wasmoonBoundary, cuAdapter, wasmoonAdapter, wasmoonStartup, floorStartup } from '/bench/measure.js';
 
 const BIG = 64 * 1024 * 1024;
 
@@ -45,6 +45,9 @@ async function startup(job) {
         return () => cu.close();
       },
     });
+  }
+  if (job.engine === 'floor') {
+    return timeStartup(floorStartup(() => WebAssembly.compileStreaming(fetch(`/build/bench/floor-${job.floor}.wasm`))));
   }
   return timeStartup(wasmoonStartup(
     async () => { await loadScript('/node_modules/wasmoon/dist/index.js'); return globalThis.wasmoon; },

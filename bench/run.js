@@ -204,6 +204,13 @@ function sizes() {
   ].join('\n');
 }
 
+/** The start-up floor's two builds (bench/floor.c), as the report names them. */
+const FLOOR = { core: 'floor: Lua alone', libs: 'floor: Lua + its libraries' };
+const floorSizes = () => ['core', 'libs'].map((v) => {
+  const wasm = readFileSync(`${ROOT}build/bench/floor-${v}.wasm`);
+  return `${v === 'core' ? 'alone' : 'with its libraries'} ${KB(wasm.length)} (${KB(gzipSync(wasm, { level: 9 }).length)} gzipped)`;
+}).join(', ');
+
 const ns = (x) => (typeof x === 'object' && x ? `${x.median.toFixed(1)} ns` : typeof x === 'string' ? x : 'n/a');
 const us = (x) => (typeof x === 'object' && x ? `${x.median.toFixed(2)} µs` : typeof x === 'string' ? x : 'n/a');
 const msr = (x) => (x ? `${fmt(x.median)} ms (${fmt(x.min)}–${fmt(x.max)})` : 'n/a');
@@ -230,7 +237,12 @@ async function suite() {
     nodeEngine('Cu Node', 'cu'), nodeEngine('Cu Node optimized', 'cu', { tier: 'optimized' }), chromiumEngine('Cu Chromium', 'cu'),
     nodeEngine('wasmoon Node', 'wasmoon'), chromiumEngine('wasmoon Chromium', 'wasmoon'), nodeEngine('fengari Node', 'fengari'),
   ];
-  const startup = await measureOnce(startEngines, 'startup', Math.max(PROCS, 5));
+  make('build/bench/floor-core.wasm', 'build/bench/floor-libs.wasm');
+  const floorEngines = [
+    nodeEngine(FLOOR.core + ' Node', 'floor', { floor: 'core' }), chromiumEngine(FLOOR.core + ' Chromium', 'floor', { floor: 'core' }),
+    nodeEngine(FLOOR.libs + ' Node', 'floor', { floor: 'libs' }), chromiumEngine(FLOOR.libs + ' Chromium', 'floor', { floor: 'libs' }),
+  ];
+  const startup = await measureOnce([...startEngines, ...floorEngines], 'startup', Math.max(PROCS, 5));
   const compile = await measureOnce([nodeEngine('Cu Node', 'cu', { part: 'compile' }), nodeEngine('Cu Node optimized', 'cu', { part: 'compile', tier: 'optimized' })], 'startup', Math.max(PROCS, 5));
   log('boundary');
   const boundary = await measureOnce([nativeEngine('native'), ...startEngines.filter((e) => !e.label.includes('optimized'))], 'boundary', PROCS);
@@ -267,9 +279,10 @@ ${checksumNotes(results, speedEngines, 'native')}
 
 | engine | load the JS | first unit + \`return 1\` (compile included) | next unit + \`return 1\` (median of 20) |
 |---|---:|---:|---:|
-${Object.entries(startup).map(([label, r]) => `| ${label} | ${msr(r.import)} | ${msr(r.first)} | ${msr(r.next)} |`).join('\n')}
+${Object.entries(startup).map(([label, r]) => `| ${label} | ${label.startsWith('floor') ? '—' : msr(r.import)} | ${msr(r.first)} | ${msr(r.next)} |`).join('\n')}
 
 \`WebAssembly.compile\` of dist/cu.wasm alone in Node: ${msr(compile['Cu Node']?.compile)} by default (lazy: functions compile when first called), ${msr(compile['Cu Node optimized']?.compile)} with \`tier: 'optimized'\` (every function, optimized, before it returns).
+The floor rows are stock Lua 5.4.7 alone in wasm (bench/floor.c), built with Cu's compiler, flags and wasm-opt but none of its runtime, fetched and compiled the way Cu's module is: a unit is a new instance that makes a Lua state, runs \`return 1\` and closes it, with no library opened ("${FLOOR.core}", the least any Lua in wasm does for a first result) or with Lua's standard libraries ("${FLOOR.libs}"). Its modules: ${floorSizes()}.
 Cu units use the default 2 MiB memory here. wasmoon's "first unit" is \`new LuaFactory()\` + \`createEngine()\` + \`doString\`; fengari's is \`luaL_newstate\` + \`luaL_openlibs\` + \`luaL_dostring\`, and its "load the JS" is \`require('fengari')\`.
 
 ### Boundary (µs per round trip, median of ${PROCS} processes; in each, 10,000 warm-up calls, then the median of five blocks of 20,000)

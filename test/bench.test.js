@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cu } from '../js/index.js';
@@ -74,3 +74,28 @@ for (const engine of ['cu', 'wasmoon', 'fengari']) {
     }
   });
 }
+
+test('the start-up floor, stock Lua alone in wasm, starts units with and without its libraries', async () => {
+  for (const floor of ['core', 'libs']) {
+    // floor_run must return 1 (`return 1`'s result), or the child fails
+    const start = await job({ mode: 'startup', engine: 'floor', floor });
+    for (const k of ['first', 'next']) assert.ok(positive(start[k]), `floor ${floor} ${k}: ${start[k]}`);
+  }
+  // the build without libraries really has none: LTO dropped their code
+  const size = (v) => statSync(new URL(`../build/bench/floor-${v}.wasm`, import.meta.url)).size;
+  assert.ok(size('core') < 0.7 * size('libs'), `floor-core ${size('core')} bytes, floor-libs ${size('libs')}`);
+});
+
+test('the start-up jobs run in Chromium (bench/page.js) for Cu and the floor', async () => {
+  const { startServer, runInChromium } = await import('../bench/browser.js');
+  const web = await startServer();
+  try {
+    for (const spec of [{ engine: 'cu' }, { engine: 'floor', floor: 'core' }, { engine: 'floor', floor: 'libs' }]) {
+      const { result, errors } = await runInChromium(web.url, { mode: 'startup', ...spec });
+      assert.deepEqual(errors, []);
+      for (const k of ['first', 'next']) assert.ok(positive(result[k]), `${JSON.stringify(spec)} ${k}: ${result[k]}`);
+    }
+  } finally {
+    await web.close();
+  }
+});

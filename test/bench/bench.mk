@@ -1,6 +1,7 @@
 # bench.mk: build rules for the benchmark suite (bench/run.js, docs/benchmarks.md).
-# Included by the Makefile through `-include test/*/*.mk`; it adds no test. Nothing here
-# is built by `make build` or `make test`; bench/run.js asks for what it needs.
+# Included by the Makefile through `-include test/*/*.mk`. Nothing here is built by
+# `make build`; bench/run.js asks for what it needs, and `make test` builds the start-up
+# floor, whose jobs test/bench.test.js runs.
 #  - the reference engine, stock Lua built natively, is the Makefile's $(STOCK_LUA).
 #  - build/bench/wasm-VARIANT/cu.wasm: cu.wasm built with other optimisation flags, to
 #    measure which build flags to adopt. Each variant compiles its own objects from the
@@ -62,3 +63,35 @@ bench-tools: $(BENCH_DIR)/lua $(BENCH_DIR)/wasm-O2/cu.wasm $(BENCH_DIR)/wasm-O3/
 $(BENCH_DIR)/throw.wasm: bench/throw.wat
 	@mkdir -p $(@D)
 	wat2wasm --enable-exceptions $< -o $@
+
+# --- the start-up floor (bench/floor.c) ----------------------------------------------
+# Stock Lua 5.4.7 and nothing of Cu's runtime, with Cu's compiler, flags, setjmp runtime
+# and wasm-opt: what a first `return 1` costs any Lua in wasm. floor-core opens no
+# library; floor-libs opens Lua's standard ones. WASI has no signals, tmpnam or clock
+# without help, which the three -D's and the process-clocks library give.
+FLOOR_CFLAGS := --target=wasm32-wasi -mnontrapping-fptoint -O2 -flto -std=gnu99 \
+                -mllvm -wasm-enable-sjlj -DLUA_COMPAT_5_3 -Isrc/wasm -I$(LUA_SRC) \
+                -Dl_signalT=int -D_WASI_EMULATED_PROCESS_CLOCKS -DLUA_TMPNAMBUFSIZE=32 \
+                '-Dlua_tmpnam(b,e)={ (b)[0] = 0; e = 1; }' -Wno-deprecated-declarations
+$(BENCH_DIR)/floor/%.o: $(LUA_SRC)/%.c | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(FLOOR_CFLAGS) -c $< -o $@
+$(BENCH_DIR)/floor/floor-%.o: bench/floor.c | $(LUA_SRC)/lua.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(FLOOR_CFLAGS) $(if $(filter libs,$*),-DFLOOR_LIBS) -c $< -o $@
+$(BENCH_DIR)/floor/sjlj.o: src/wasm/sjlj.c src/wasm/setjmp.h
+	@mkdir -p $(@D)
+	$(WASM_CC) $(filter-out -flto,$(FLOOR_CFLAGS)) -c $< -o $@
+$(BENCH_DIR)/floor/stubs.o: src/wasm/stubs.c
+	@mkdir -p $(@D)
+	$(WASM_CC) $(FLOOR_CFLAGS) -c $< -o $@
+# Kept, so that a change to floor.c does not recompile Lua.
+.SECONDARY: $(LUA_NAMES:%=$(BENCH_DIR)/floor/%.o) $(BENCH_DIR)/floor/floor-core.o $(BENCH_DIR)/floor/floor-libs.o \
+            $(BENCH_DIR)/floor-core-linked.wasm $(BENCH_DIR)/floor-libs-linked.wasm
+# LTO drops the libraries' code from floor-core, which never reaches it.
+$(BENCH_DIR)/floor-%-linked.wasm: $(LUA_NAMES:%=$(BENCH_DIR)/floor/%.o) $(BENCH_DIR)/floor/sjlj.o $(BENCH_DIR)/floor/stubs.o $(BENCH_DIR)/floor/floor-%.o
+	$(WASM_CC) --target=wasm32-wasi -mexec-model=reactor -flto -Wl,-mllvm,-wasm-enable-sjlj -Wl,--strip-all $^ -lwasi-emulated-process-clocks -o $@
+$(BENCH_DIR)/floor-%.wasm: $(BENCH_DIR)/floor-%-linked.wasm
+	wasm-opt $(WASM_OPT_FLAGS) $< -o $@
+# test/bench.test.js starts the floor as bench/run.js does.
+test-js: $(BENCH_DIR)/floor-core.wasm $(BENCH_DIR)/floor-libs.wasm
