@@ -54,12 +54,14 @@ export const floorStartup = (compile) => {
     const wasi = {};
     for (const { module: from, name } of WebAssembly.Module.imports(module))
       (wasi[from] ??= {})[name] = name === 'fd_prestat_get' ? () => 8 /* EBADF */ : () => 0;
+    // As js/module.js's instantiate, which this file does not import: a Node child would
+    // then have part of Cu loaded before it times loading Cu.
     let instance;
     try {
       instance = new WebAssembly.Instance(module, wasi);
-    } catch (err) { // as js/module.js: a page may refuse a large module synchronously
+    } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      instance = (await WebAssembly.instantiate(module, wasi));
+      instance = await WebAssembly.instantiate(module, wasi);
     }
     instance.exports._initialize();
     const result = instance.exports.floor_run();

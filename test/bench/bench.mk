@@ -68,7 +68,7 @@ $(BENCH_DIR)/throw.wasm: bench/throw.wat
 # Stock Lua 5.4.7 and nothing of Cu's runtime, with Cu's compiler, flags, setjmp runtime
 # and wasm-opt: what a first `return 1` costs any Lua in wasm. floor-core opens no
 # library; floor-libs opens Lua's standard ones. WASI has no signals, tmpnam or clock
-# without help, which the three -D's and the process-clocks library give.
+# without help, which the -D's and the process-clocks library give.
 FLOOR_CFLAGS := --target=wasm32-wasi -mnontrapping-fptoint -O2 -flto -std=gnu99 \
                 -mllvm -wasm-enable-sjlj -DLUA_COMPAT_5_3 -Isrc/wasm -I$(LUA_SRC) \
                 -Dl_signalT=int -D_WASI_EMULATED_PROCESS_CLOCKS -DLUA_TMPNAMBUFSIZE=32 \
