@@ -1,9 +1,9 @@
 /*
-** raise.c: error() and assert() inside pcall, without a wasm exception. A Lua error is
-** a longjmp, and in wasm a longjmp is an exception that the engine unwinds: V8 in Node 20
-** charges about 0.8 us per throw plus 0.17 us per frame (bench/throw.js), where native
-** Lua's longjmp costs tens of nanoseconds. Code that uses pcall and error for control
-** flow paid that on every error.
+** raise.c: error() and assert() inside pcall or xpcall, without a wasm exception. A
+** Lua error is a longjmp, and in wasm a longjmp is an exception that the engine unwinds:
+** V8 in Node 20 charges about 0.8 us per throw plus 0.17 us per frame (bench/throw.js),
+** where native Lua's longjmp costs tens of nanoseconds. Code that uses pcall and error
+** for control flow paid that on every error.
 **
 ** In the common case the frames between the error and pcall's catch are all known: pcall
 ** (lbaselib.c) -> lua_pcallk -> luaD_pcall -> luaD_rawrunprotected (the catch) -> f_call
@@ -19,28 +19,37 @@
 ** luaD_rawrunprotected's body returns, and its LUAI_TRY (raise.h) reports LUA_ERRRUN.
 ** From there on it is Lua's own error path.
 **
+** xpcall is the same protected call with a message handler, which Lua runs where the
+** error is, before anything unwinds (luaG_errormsg). So raise_unwind runs it there too,
+** the same way, and the handler's result is what returns to the catch; a handler that
+** fails throws from inside it, as it would from luaG_errormsg.
+**
 ** Anything else throws, as before: errors that Lua's runtime raises (arithmetic on nil,
-** a library's argument check), error() called from a C function or a metamethod, under
-** xpcall (its handler must run before unwinding) or in a coroutine that can yield (its
-** pcall is protected by lua_resume instead), and any call, return or line hook (a hook
-** would see the frames that a throw never returns through).
+** a library's argument check), error() called from a C function or a metamethod, or in
+** a coroutine that can yield (its pcall is protected by lua_resume instead), and any
+** call, return or line hook (a hook would see the frames that a throw never returns
+** through).
 */
 #define LUA_CORE
 #include "lprefix.h"
 #include "lua.h"
 #include "lstate.h"
+#include "ldo.h"
 #include "lobject.h"
 #include "lopcodes.h"
 #include "lstring.h"
 #include "raise.h"
 
 lua_State *raise_pending;
-static lua_CFunction raise_pcall;  /* the base library's pcall; the same for every unit */
+/* The base library's pcall and xpcall; the same for every unit. */
+static lua_CFunction raise_pcall, raise_xpcall;
 
 void raise_open(lua_State *L) {
   lua_getglobal(L, "pcall");
   raise_pcall = lua_tocfunction(L, -1);
-  lua_pop(L, 1);
+  lua_getglobal(L, "xpcall");
+  raise_xpcall = lua_tocfunction(L, -1);
+  lua_pop(L, 2);
 }
 
 /* Where the caller put the function of Lua frame ci: a vararg function's frame starts
@@ -63,7 +72,8 @@ int raise_unwind(lua_State *L) {
   CallInfo *caller = ci->previous, *first, *pcall_ci;
   const TValue *err = s2v(L->top.p - 1);
   Instruction call;
-  if ((L->hookmask & ~LUA_MASKCOUNT) != 0 || L->errfunc != 0 || !isLuacode(caller))
+  lua_CFunction catcher;
+  if ((L->hookmask & ~LUA_MASKCOUNT) != 0 || !isLuacode(caller))
     return 0;
   /* Called by the caller's current instruction, from the register it names: only
      OP_CALL and OP_TAILCALL put a function there; metamethods, hooks and finalizers
@@ -74,15 +84,35 @@ int raise_unwind(lua_State *L) {
     return 0;
   first = raise_first(caller);
   if (first == NULL) return 0;
-  /* pcall called that first frame directly, with its own luaD_pcall (not lua_resume's,
-     which CIST_YPCALL marks). pcall calls its argument 1 after pushing true under it. */
+  /* pcall or xpcall called that first frame directly, with its own luaD_pcall (not
+     lua_resume's, which CIST_YPCALL marks), and its protected call is the innermost:
+     the message handler in force is its own. pcall calls its argument 1 after pushing
+     true under it; xpcall pushes true and argument 1 above its handler, argument 2. */
   pcall_ci = first->previous;
-  if (isLua(pcall_ci) || (pcall_ci->callstatus & CIST_YPCALL) || !ttislcf(s2v(pcall_ci->func.p))
-      || fvalue(s2v(pcall_ci->func.p)) != raise_pcall || raise_called_at(first) != pcall_ci->func.p + 2)
+  if (isLua(pcall_ci) || (pcall_ci->callstatus & CIST_YPCALL) || !ttislcf(s2v(pcall_ci->func.p)))
     return 0;
-  /* lua_error turns this one message into a memory error */
+  catcher = fvalue(s2v(pcall_ci->func.p));
+  if (catcher == raise_pcall) {
+    if (L->errfunc != 0 || raise_called_at(first) != pcall_ci->func.p + 2) return 0;
+  } else if (catcher == raise_xpcall) {
+    if (L->errfunc != savestack(L, pcall_ci->func.p + 2)
+        || raise_called_at(first) != pcall_ci->func.p + 4)
+      return 0;
+  } else {
+    return 0;
+  }
+  /* lua_error turns this one message into a memory error, which no handler sees */
   if (ttisshrstring(err) && eqshrstr(tsvalue(err), G(L)->memerrmsg))
     return 0;
+  if (L->errfunc != 0) {  /* as luaG_errormsg: the handler's result replaces the error */
+    StkId handler = restorestack(L, L->errfunc);
+    setobjs2s(L, L->top.p, L->top.p - 1);
+    setobjs2s(L, L->top.p - 1, handler);
+    L->top.p++;  /* EXTRA_STACK has room, as luaG_errormsg assumes */
+    luaD_callnoyield(L, L->top.p - 2, 1);
+    /* a handler that set a hook must not see frames return that a throw skips */
+    if ((L->hookmask & ~LUA_MASKCOUNT) != 0) luaD_throw(L, LUA_ERRRUN);
+  }
   ci->nresults = 1;  /* whatever the call asked for, the error object lands in its register */
   raise_pending = L;
   return 1;

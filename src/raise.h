@@ -1,6 +1,6 @@
 /*
-** raise.h: a Lua error that pcall catches without a wasm exception (raise.c). Force-
-** included into ldo.c and lbaselib.c (see the Makefile) and included by call_vm.h for
+** raise.h: a Lua error that pcall or xpcall catches without a wasm exception (raise.c).
+** Force-included into ldo.c and lbaselib.c (see the Makefile) and included by call_vm.h for
 ** lvm.c, so that Lua's sources stay unmodified: lbaselib.c's error() and assert() ask
 ** raise_unwind first, lvm.c returns from luaV_execute when it says so, and ldo.c's
 ** protected call turns that return into the error status.
@@ -15,10 +15,12 @@ struct lua_State;
 extern struct lua_State *raise_pending;
 
 /* Called by error() and assert() (lbaselib.c) with the error object on top: true when
-   the error can reach pcall by returning, and then set up to do so. */
+   the error can reach pcall's or xpcall's catch by returning (xpcall's handler has then
+   run), and then set up to do so. */
 int raise_unwind(struct lua_State *L);
 
-/* Finds pcall among the base library's functions; called when a unit opens them. */
+/* Finds pcall and xpcall among the base library's functions; called when a unit opens
+   them. */
 void raise_open(struct lua_State *L);
 
 /* After error() returned to OP_CALL or OP_TAILCALL (call_vm.h). */

@@ -203,6 +203,60 @@ case("pcall inside xpcall", [[
     error("out " .. e)
   end, function(m) return "h: " .. m end)]])
 case("handler raises", [[return xpcall(function() error("x") end, function(m) error("again") end)]])
+case("xpcall, assert", [[return xpcall(function() assert(false, "a") end, function(m) return "h " .. m end)]])
+case("xpcall, assert without a message", [[return xpcall(function() assert(nil) end, function(m) return "h " .. m end)]])
+case("xpcall, a table", [[
+  local e = {}
+  local ok, got = xpcall(function() error(e) end, function(m) return {m} end)
+  return ok, type(got), got[1] == e]])
+case("xpcall, level 2", [[
+  local function g() error("two", 2) end
+  return xpcall(function() g() end, function(m) return m end)]])
+case("xpcall, tail call", [[return xpcall(function() return error("tail") end, function(m) return "h " .. m end)]])
+case("xpcall, arguments", [[return xpcall(function(a, b) error(a .. b) end, function(m) return m end, "p", "q")]])
+case("xpcall, handler returns nothing", [[return xpcall(function() error("x") end, function() end)]])
+case("xpcall, handler returns several", [[return xpcall(function() error("x") end, function(m) return 1, 2, 3 end)]])
+case("xpcall, C handler", [[return xpcall(function() error("x") end, tostring)]])
+case("xpcall, through Lua frames", [[
+  local function c() error("deep") end
+  local function b() c() end
+  return xpcall(function() b() return "not here" end, function(m) return "h " .. m end)]])
+case("xpcall in xpcall", [[
+  return xpcall(function()
+    local ok, e = xpcall(function() error("in") end, function(m) return "inner " .. m end)
+    error("out " .. tostring(ok) .. " " .. e)
+  end, function(m) return "outer " .. m end)]])
+case("pcall in a handler", [[
+  return xpcall(function() error("x") end, function(m)
+    local ok, e = pcall(function() error("y") end)
+    return m .. " + " .. e
+  end)]])
+case("xpcall in pcall", [[
+  return pcall(function()
+    local ok, e = xpcall(function() error("x") end, function(m) return "h " .. m end)
+    error(e .. " again")
+  end)]])
+case("handler raises a table", [[
+  local ok, e = xpcall(function() error("x") end, function(m) error({}) end)
+  return ok, type(e)]])
+case("handler fails once", [[
+  local n = 0
+  return xpcall(function() error("x") end, function(m) n = n + 1 if n == 1 then error("first") end return n .. " " .. m end)]])
+case("handler sets a hook", [[
+  local seen = 0
+  local ok, e = xpcall(function() error("x") end, function(m)
+    debug.sethook(function() seen = seen + 1 end, "r")
+    return "h " .. m
+  end)
+  debug.sethook()
+  return ok, e, seen]])
+case("many xpcalls", [[
+  local n = 0
+  for i = 1, 5000 do
+    local ok, e = xpcall(function() error(i) end, function(m) return m * 2 end)
+    if not ok then n = n + e end
+  end
+  return n]])
 case("coroutine body", [[
   local co = coroutine.create(function() error("in co") end)
   return coroutine.resume(co)]])
