@@ -52,6 +52,10 @@ void raise_open(lua_State *L) {
   lua_pop(L, 2);
 }
 
+/* Whether a hook would see frames return: a call, return or line hook (the limits'
+   count hook sees none), which a throw never returns through. */
+#define raise_hooked(L)  (((L)->hookmask & ~LUA_MASKCOUNT) != 0)
+
 /* Where the caller put the function of Lua frame ci: a vararg function's frame starts
    above its arguments (luaT_adjustvarargs), and OP_RETURN moves it back by as much. */
 static StkId raise_called_at(CallInfo *ci) {
@@ -73,7 +77,7 @@ int raise_unwind(lua_State *L) {
   const TValue *err = s2v(L->top.p - 1);
   Instruction call;
   lua_CFunction catcher;
-  if ((L->hookmask & ~LUA_MASKCOUNT) != 0 || !isLuacode(caller))
+  if (raise_hooked(L) || !isLuacode(caller))
     return 0;
   /* Called by the caller's current instruction, from the register it names: only
      OP_CALL and OP_TAILCALL put a function there; metamethods, hooks and finalizers
@@ -110,8 +114,7 @@ int raise_unwind(lua_State *L) {
     setobjs2s(L, L->top.p - 1, handler);
     L->top.p++;  /* EXTRA_STACK has room, as luaG_errormsg assumes */
     luaD_callnoyield(L, L->top.p - 2, 1);
-    /* a handler that set a hook must not see frames return that a throw skips */
-    if ((L->hookmask & ~LUA_MASKCOUNT) != 0) luaD_throw(L, LUA_ERRRUN);
+    if (raise_hooked(L)) luaD_throw(L, LUA_ERRRUN);  /* the handler set one */
   }
   ci->nresults = 1;  /* whatever the call asked for, the error object lands in its register */
   raise_pending = L;
