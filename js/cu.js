@@ -49,10 +49,21 @@ class Collected {
   }
 }
 
+/** A misspelled option must not pass unseen: `{ sotre: 'lmdb:dir' }` would run without a store. */
+function checkKeys(options, known, what) {
+  for (const key in options) {
+    if (!known.includes(key)) throw new TypeError(`${what}: unknown option ${JSON.stringify(key)} (expected ${known.join(', ')})`);
+  }
+}
+// interrupt is CuWorker's, set by js/worker-host.js
+const CREATE_OPTIONS = ['memory', 'limits', 'stdlib', 'onOutput', 'module', 'store', 'name', 'tier', 'seed', 'interrupt'];
+const COMPUTE_OPTIONS = ['limits', 'name', 'onOutput', 'input'];
+
 /** @param {unknown} limits @param {object} base */
 function checkLimits(limits, base, what) {
   if (limits === undefined) return base;
   if (limits === null || typeof limits !== 'object') throw new TypeError(`${what} must be an object`);
+  checkKeys(limits, ['instructions', 'timeMs'], what);
   const out = { ...base };
   for (const name of ['instructions', 'timeMs']) {
     if (!(name in limits)) continue;
@@ -60,8 +71,6 @@ function checkLimits(limits, base, what) {
     if (typeof v !== 'number' || !(v > 0)) throw new RangeError(`${what}.${name} must be a positive number or Infinity (got ${String(v)})`);
     out[name] = v;
   }
-  for (const name of Object.keys(limits))
-    if (name !== 'instructions' && name !== 'timeMs') throw new TypeError(`${what}.${name} is not a limit (use instructions or timeMs)`);
   return out;
 }
 
@@ -124,6 +133,7 @@ export class Cu {
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Cu.create options must be an object');
+    checkKeys(options, CREATE_OPTIONS, 'Cu.create');
     const memoryBytes = checkMemory(options.memory);
     const limits = checkLimits(options.limits, DEFAULTS.limits, 'limits');
     const stdlib = options.stdlib ?? DEFAULTS.stdlib;
@@ -314,6 +324,7 @@ export class Cu {
   #run(code, options, full) {
     if (typeof code !== 'string' && !(code instanceof Uint8Array)) throw new TypeError('code must be a string or a Uint8Array');
     if (options === null || typeof options !== 'object') throw new TypeError('compute options must be an object');
+    if (options !== EMPTY) checkKeys(options, COMPUTE_OPTIONS, 'compute');
     const limits = checkLimits(options.limits, this.#limits, 'options.limits');
     const onOutput = options.onOutput ?? this.#onOutput;
     const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
@@ -421,7 +432,7 @@ export class Cu {
   async #commit(plan, result) {
     const ext = this.#ext;
     try {
-      await this.#store.commit(plan.writes, ext.nextId);
+      await this.#store.commit(plan.writes, ext.nextId, { suspects: plan.suspects });
     } catch (err) {
       ext.rollback();
       if (err?.conflict) {
@@ -433,7 +444,31 @@ export class Cu {
     }
     ext.applyPlan(plan);
     ext.commit();
+    if (plan.suspects > 0 && this.#store.collectDue()) await this.#collectHome();
     return result();
+  }
+
+  /** Deletes the cycles that _home no longer reaches (docs/persistence.md, "Cycles"), in a
+      commit of its own after the compute's. If it fails, the compute has still committed:
+      the cycles stay, and the next commit that leaves a suspect tries again. */
+  async #collectHome() {
+    const ext = this.#ext;
+    const store = this.#store;
+    let plan;
+    try {
+      plan = await store.settle(() => ext.collect());
+      await store.commit(plan.writes, ext.nextId, { collected: plan.records });
+    } catch (err) {
+      if (err?.conflict) {  // another process committed first: read the unit again
+        await store.refresh();
+        ext.reset();
+      }
+      return;
+    }
+    ext.applyCollect(plan);
+    // A lazy unit forgets the records the collection read (the tables in memory stay, at
+    // the version just committed): it goes back to reading only what its computes use.
+    if (ext.lazy) await store.kv.refresh().catch(() => {});
   }
 
   #result(full, values, collect, started) {

@@ -12,7 +12,7 @@
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
 
 import { TAG, Builder, setProperty, LuaOpaque, asciiAt } from './codec.js';
-import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, encodeHeader } from './persist.js';
+import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, decodeValue, encodeHeader } from './persist.js';
 import { StoreMiss } from './store.js';
 
 const SAFE = 2 ** 53;
@@ -294,8 +294,10 @@ export class ExtHost {
 
   /** The records a successful compute changes, and what to apply once they are durable.
       Tables become stored when first referenced from a stored table, written whole, and
-      are deleted whole when their last stored reference goes (cycles among dropped
-      tables stay until they are overwritten: a known limit of reference counting). */
+      are deleted whole when their last stored reference goes. _home is the root: it is
+      never deleted, even when a reference to itself is dropped. A table that loses a
+      reference but keeps others is a suspect (it may be in a cycle that nothing else
+      reaches); collect() deletes such cycles once enough suspects pile up. */
   plan() {
     const txn = this.txn;
     const writes = [];
@@ -329,39 +331,64 @@ export class ExtHost {
         }
       }
     }
+    let suspects = 0;
     while (down.length > 0) {
       const [t, d] = down.pop();
       const after = refsOf(t) + d;
       refs.set(t, after);
-      if (after > 0) { writes.push([headerKey(t.id), encodeHeader(after)]); continue; }
+      if (after > 0 || t === this.home) {
+        if (t !== this.home) suspects++;
+        writes.push([headerKey(t.id), encodeHeader(after)]);
+        continue;
+      }
       for (const k of this.store.tableKeys(t.id)) writes.push([k, undefined]);
       for (const [, v] of this.load(t).entries()) if (v instanceof HostTable) down.push([v, -1]);
     }
-    return { writes, refs };
+    return { writes, refs, suspects };
   }
 
   /** After the plan's records are durable. */
   applyPlan({ refs }) {
     for (const [t, n] of refs) {
       t.refs = n;
-      t.stored = n > 0;
+      t.stored = n > 0 || t === this.home;
       if (!t.stored && !t.loaded) this.load(t);  // unstored tables live in memory only
     }
+  }
+
+  /** The collection of the stored tables and functions that _home no longer reaches
+      (persist.js, UnitStore.collect): their copies in memory are read whole first, since
+      Lua may still hold them and they must keep their contents once unstored. */
+  collect() {
+    const plan = this.store.collect(HOME, referenceIn);
+    const garbage = new Set(plan.garbage);
+    const todo = plan.garbage.filter((id) => this.objects.has(id));
+    while (todo.length > 0) {
+      for (const [, v] of this.load(this.objects.get(todo.pop())).entries()) {
+        if (v instanceof HostTable && garbage.has(v.id) && !v.loaded) todo.push(v.id);
+      }
+    }
+    return plan;
+  }
+
+  /** After the collection's records are durable. */
+  applyCollect({ garbage, refs }) {
+    for (const id of garbage) {
+      const t = this.objects.get(id);
+      if (t instanceof HostTable) { t.stored = false; t.refs = 0; }
+    }
+    for (const [id, n] of refs) {
+      const t = this.objects.get(id);
+      if (t instanceof HostTable && t.loaded) t.refs = n;
+    }
+    this.garbage += garbage.length;
   }
 
   encode(v) {
     return encodeValue(v, (x) => (x instanceof HostTable && !(x instanceof HostFunction) ? x.id : undefined), encodeExtra);
   }
 
-  /** Stored forms persist.js does not know: functions. */
-  decodeExtra = (b, view, end) => {
-    switch (b[0]) {
-      case 0x71: return this.stub(view.getUint32(1) * 2 ** 32 + view.getUint32(5), true);  // 'q'
-      case 0x63: return new LuaCFunction(new TextDecoder().decode(b.subarray(1, end)));    // 'c'
-      case 0x65: return LUA_ENV;                                                         // 'e'
-      default: throw new StoreError(`a record has an unknown type ${b[0]}`);
-    }
-  };
+  decodeExtra = extraDecoder((id) => this.stub(id, true));
 
   newFunction(bytecode) {
     const f = new HostFunction(this.nextId++);
@@ -834,6 +861,32 @@ function scalarToJS(value) {
   if (value instanceof Uint8Array) return value.slice();
   if (value instanceof JsView) return value.value;
   return value ?? null;
+}
+
+/** Stored forms persist.js does not know, read through decodeValue's `extra`: functions;
+    fn(id) gives what a stored Lua function is read as. */
+function extraDecoder(fn) {
+  return (b, view, end) => {
+    switch (b[0]) {
+      case 0x71: return fn(view.getUint32(1) * 2 ** 32 + view.getUint32(5));          // 'q'
+      case 0x63: return new LuaCFunction(new TextDecoder().decode(b.subarray(1, end))); // 'c'
+      case 0x65: return LUA_ENV;                                                      // 'e'
+      default: throw new StoreError(`a record has an unknown type ${b[0]}`);
+    }
+  };
+}
+
+/** A stored reference to a table or function, as a collection reads it (no stub made). */
+class Reference {
+  constructor(id) { this.id = id; }
+}
+const referenceDecoder = extraDecoder((id) => new Reference(id));
+
+/** The id a stored value refers to, else undefined; throws StoreError when the record
+    does not decode. */
+function referenceIn(bytes) {
+  const v = decodeValue(bytes, (id) => new Reference(id), referenceDecoder);
+  return v instanceof Reference ? v.id : undefined;
 }
 
 /** persist.js writes these through encodeValue's `extra`. */

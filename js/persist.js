@@ -4,7 +4,8 @@
 // with the key it belongs to instead of being misread.
 //
 // Record keys (bytes):
-//   "m"                         the unit's meta record: format, commit version, next id
+//   "m"                         the unit's meta record: format, commit version, next id,
+//                               and what decides when the next collection is due
 //   "h" id                      a table's header: how many stored references it has
 //   "t" id key                  one entry of table id
 //   "s" name 0x00 <record key>  the same records inside the snapshot called name
@@ -70,6 +71,8 @@ const readId = (b, at) => {
 
 // --- record keys -----------------------------------------------------------------------------
 export const META_KEY = Uint8Array.of(0x6d);  // "m"
+const HEADER_PREFIX = Uint8Array.of(0x68);     // "h"
+const ENTRY_PREFIX = Uint8Array.of(0x74);      // "t"
 export function headerKey(id) { const w = new Writer(); w.byte(0x68); w.id(id); return w.done(); }
 export function tablePrefix(id) { const w = new Writer(); w.byte(0x74); w.id(id); return w.done(); }
 export function entryKey(id, key) { const w = new Writer(); w.byte(0x74); w.id(id); writeKey(w, key); return w.done(); }
@@ -170,7 +173,8 @@ export function decodeValue(b, table, extra) {
 
 // --- meta and headers ----------------------------------------------------------------------
 export function encodeMeta(meta) {
-  const body = utf8.encode(JSON.stringify({ format: meta.format, version: meta.version, nextId: meta.nextId }));
+  const { format, version, nextId, suspects, records } = meta;
+  const body = utf8.encode(JSON.stringify({ format, version, nextId, suspects, records }));
   const w = new Writer();
   w.bytes(body);
   w.u32(crc32(body));
@@ -246,6 +250,9 @@ export class UnitStore {
     this.meta = null;  // fetch() has no version to check while the meta record itself is read
     this.metaBytes = await this.settle(() => this.kv.get(META_KEY));
     this.meta = decodeMeta(this.metaBytes) ?? { format: FORMAT, version: 0, nextId: 3 };
+    // a unit written before collections existed counts from nothing
+    this.meta.suspects ??= 0;
+    this.meta.records ??= 0;
   }
 
   /** Runs fn, reading whatever it misses on a lazy unit and running it again; fn must be
@@ -329,9 +336,15 @@ export class UnitStore {
     return keys;
   }
 
-  /** Writes atomically, guarded by the meta record: another process's commit in between is a conflict. */
-  async commit(writes, nextId) {
-    const meta = { format: FORMAT, version: this.meta.version + 1, nextId };
+  /** Writes atomically, guarded by the meta record: another process's commit in between
+      is a conflict. suspects: the tables this commit left with fewer references but not
+      none (ext.js, plan); collected: the records a collection read (it resets the count). */
+  async commit(writes, nextId, { suspects = 0, collected } = {}) {
+    const meta = {
+      format: FORMAT, version: this.meta.version + 1, nextId,
+      suspects: collected === undefined ? this.meta.suspects + suspects : 0,
+      records: collected ?? this.meta.records,
+    };
     const metaBytes = encodeMeta(meta);
     writes.push([META_KEY, metaBytes]);
     await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
@@ -339,10 +352,68 @@ export class UnitStore {
     this.metaBytes = metaBytes;
   }
 
+  // --- collection: cycles that reference counting cannot delete ------------------------------
+
+  /** A collection reads every record, so it waits until the suspects (tables that lost a
+      reference but kept others) are a 32nd of the records the last one read: its reads
+      then cost at most 32 per suspect. In a small unit every suspect is collected at once. */
+  collectDue() {
+    return this.meta.suspects >= Math.max(1, this.meta.records / 32);
+  }
+
+  /** What a collection changes: the tables and functions that root no longer reaches
+      (cycles dropped whole: nothing outside them refers to them) are deleted, and the
+      others' headers get their true reference counts, which no longer count references
+      from the deleted ones. referenceIn(bytes) gives the id a value refers to. When a
+      record does not decode, what it refers to is unknown: nothing is deleted on a guess.
+      Returns { writes, garbage: ids, refs: id -> count, records: how many were read }. */
+  collect(root, referenceIn) {
+    const [headers, entries] = gather(() => [...this.kv.range(HEADER_PREFIX)], () => [...this.kv.range(ENTRY_PREFIX)]);
+    const records = headers.length + entries.length;
+    const keys = new Map();  // id -> its record keys
+    const headerRefs = new Map();
+    const out = new Map();   // id -> the ids its entries refer to, once per entry
+    const add = (map, id, x) => { const xs = map.get(id); if (xs === undefined) map.set(id, [x]); else xs.push(x); };
+    try {
+      for (const [k, v] of headers) {
+        const id = readId(k, 1);
+        add(keys, id, k);
+        headerRefs.set(id, decodeHeader(v));
+      }
+      for (const [k, v] of entries) {
+        const id = readId(k, 1);
+        add(keys, id, k);
+        const to = referenceIn(v);
+        if (to !== undefined) add(out, id, to);
+      }
+    } catch {  // a bad checksum, an unknown type, a record too short for its type
+      return { writes: [], garbage: [], refs: new Map(), records };
+    }
+    const refs = new Map([[root, 0]]);
+    for (const stack = [root]; stack.length > 0;) {
+      for (const to of out.get(stack.pop()) ?? []) {
+        const n = refs.get(to);
+        if (n === undefined) stack.push(to);
+        refs.set(to, (n ?? 0) + 1);
+      }
+    }
+    const writes = [];
+    const garbage = [];
+    for (const [id, ks] of keys) {
+      if (!refs.has(id)) {
+        garbage.push(id);
+        for (const k of ks) writes.push([k, undefined]);
+      } else if ((headerRefs.get(id) ?? 0) !== refs.get(id)) {
+        writes.push([headerKey(id), encodeHeader(refs.get(id))]);
+      }
+    }
+    return { writes, garbage, refs, records };
+  }
+
   // --- snapshots: the unit's records copied under "s" name 0 ----------------------------------
 
   #live() {
-    const [headers, entries] = gather(() => this.kv.range(Uint8Array.of(0x68)), () => this.kv.range(Uint8Array.of(0x74)));
+    const [headers, entries] = gather(() => this.kv.range(HEADER_PREFIX), () => this.kv.range(ENTRY_PREFIX));
     return [[META_KEY, this.metaBytes], ...headers, ...entries];
   }
 

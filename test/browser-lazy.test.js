@@ -3,7 +3,8 @@
 // correct, misses inside pcall, coroutines and C calls resume, a compute that misses and
 // then fails keeps none of its writes, another tab's commit is a conflict (on a read that
 // misses and on a commit), a damaged record is a store error naming its key, and the eager
-// fallback still reads everything; and the lazy unit's own misses, prefix bounds and guard.
+// fallback still reads everything; the lazy unit's own misses, prefix bounds and guard; and
+// a lazy unit's collection of a dropped cycle.
 // The checks run in the page (test/browser/lazy-checks.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { withPage } from './browser/serve.js';
 test('IndexedDB restores lazily in Chromium (main thread and Worker)', { timeout: 180000 }, async () => {
   await withPage(async (page, { url, errors }) => {
     await page.goto(`${url}/test/browser/lazy-page.html`);
-    const { unit: u, main: r, worker: w } = await page.evaluate(() => window.results);
+    const { unit: u, main: r, collect: c, worker: w } = await page.evaluate(() => window.results);
     assert.equal(u.error, undefined, u.error);
     assert.deepEqual(u, {
       lazy: true,
@@ -72,6 +73,17 @@ test('IndexedDB restores lazily in Chromium (main thread and Worker)', { timeout
 
     assert.ok(r.eagerAtOpen > 3000, `the eager fallback read ${r.eagerAtOpen} records`);
     assert.deepEqual(r.eagerValue, { value: 13 });
+
+    // a lazy unit's collection (docs/persistence.md, "Cycles")
+    assert.equal(c.error, undefined, c.error);
+    assert.equal(c.before, 2, 'cfg and the ring have headers');
+    assert.deepEqual(c.held, { value: 7 });
+    assert.deepEqual(c.drop, { value: undefined });
+    assert.ok(c.collectRead > 200, `the collection read the whole unit (${c.collectRead} records)`);
+    assert.equal(c.after, 1, 'the ring is deleted, cfg stays');
+    assert.deepEqual(c.stillHeld, { value: 207 }, 'a table Lua held across the collection');
+    assert.deepEqual(c.next, { value: 100 });
+    assert.ok(c.readAgain >= 1, 'what the collection read was forgotten and is read again');
 
     assert.equal(w.error, undefined, w.error);
     assert.equal(w.jspi, true);

@@ -1,5 +1,5 @@
 // errors.test.js: every kind of failure ends as a structured CuError, and the unit
-// keeps working afterwards with its globals intact.
+// keeps working afterwards with its globals intact; a misspelled option is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cu, CuError } from '../js/index.js';
@@ -150,4 +150,14 @@ test('globals survive failures', async () => {
     await cu.compute('bump() local t = {} for i = 1, 1e8 do t[i] = i end').catch(() => {});
   }
   assert.equal(await cu.compute('return bump()'), 11);
+});
+
+test('a misspelled option is refused, naming it, instead of being ignored', async () => {
+  // without the check, { sotre } would run the unit without a store and lose its _home
+  await assert.rejects(Cu.create({ sotre: 'memory' }), { name: 'TypeError', message: /Cu.create: unknown option "sotre" \(expected memory, limits, .*store/ });
+  await assert.rejects(Cu.create({ limits: { instruction: 5 } }), { name: 'TypeError', message: /limits: unknown option "instruction"/ });
+  const cu = await Cu.create();
+  await assert.rejects(cu.compute('return 1', { inputs: 5 }), { name: 'TypeError', message: /compute: unknown option "inputs" \(expected limits, name, onOutput, input\)/ });
+  await assert.rejects(cu.run('return 1', { limit: {} }), { name: 'TypeError', message: /compute: unknown option "limit"/ });
+  assert.equal(await cu.compute('return _io.input', { input: 5, name: 'x', limits: { timeMs: 100 }, onOutput: () => {} }), 5);
 });

@@ -164,6 +164,37 @@ export async function unitChecks() {
   return r;
 }
 
+/** A lazy unit drops a cycle: its collection reads the whole unit once, deletes the cycle,
+    then forgets what it read (the next compute reads what it needs again), and the tables
+    Lua holds stay usable. Records are counted through a separate eager unit. */
+export async function collectChecks() {
+  const db = `lazy-collect-${Date.now()}`;
+  const setup = await Cu.create({ store: `indexeddb:${db}`, name: 'c' });
+  await setup.compute('for i = 1, 200 do _home[i] = i end _home.cfg = {v = 7} _home.ring = {} _home.ring.me = _home.ring');
+  await setup.close();
+  const tables = async () => {
+    const store = await openStore(`indexeddb:${db}`);
+    const kv = await store.openUnit('c');
+    const n = [...kv.range(Uint8Array.of(0x68))].length;
+    await store.close();
+    return n;
+  };
+  const r = { before: await tables() };
+  const u = await openLazy(db, 'c');
+  r.held = await outcome(() => u.cu.compute('held = _home.cfg return held.v'));
+  const before = u.read();
+  r.drop = await outcome(() => u.cu.compute('_home.ring = nil'));
+  r.collectRead = u.read() - before;
+  r.after = await tables();
+  r.stillHeld = await outcome(() => u.cu.compute('return held.v + _home[200]'));
+  const again = u.read();
+  r.next = await outcome(() => u.cu.compute('return _home[100]'));
+  r.readAgain = u.read() - again;
+  await u.cu.close();
+  await u.store.close();
+  return r;
+}
+
 /** In a Worker: a unit written, then restored lazily by a second unit. */
 export async function workerChecks() {
   const db = `lazy-worker-${Date.now()}`;
