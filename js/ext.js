@@ -321,6 +321,9 @@ export class ExtHost {
     const down = [...delta].filter(([, d]) => d < 0);
     while (up.length > 0) {
       const [t, d] = up.pop();
+      // _io is every unit's id 2 and the host empties it after each compute: a stored
+      // reference would read another unit's _io after a restore
+      if (t === this.io) throw new StoreError('_io cannot be stored (it is this compute\'s input and output); store a copy of what you need');
       const before = refsOf(t);
       refs.set(t, before + d);
       writes.push([headerKey(t.id), encodeHeader(before + d)]);

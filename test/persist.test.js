@@ -1,7 +1,7 @@
 // persist.test.js: a unit's _home in a store: every successful compute durable before it
 // resolves, failed ones leaving nothing, restore in a new unit, snapshots, format
-// versions, corruption and optimistic concurrency. The same checks run on the memory
-// store and on real LMDB files.
+// versions, corruption, optimistic concurrency, and _io refused. The same checks run on
+// the memory store and on real LMDB files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -65,6 +65,17 @@ for (const [kind, open] of Object.entries(stores)) {
     const left = [...unit.range(new Uint8Array(0))].length;
     assert.ok(left <= 6, `${left} records left`);
     assert.deepEqual(await (await Cu.create({ store, name: 'app' })).compute('return _home'), { moved: [7] });
+  });
+
+  test(`${kind}: _io cannot be stored, however it is reached; the compute fails and writes nothing`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.n = 1');
+    for (const code of ['_home.io = _io', '_home.t = {inner = {io = _io}}', 'local t = ext.table() t.io = _io _home.t = t', '_home.n = 2 _home.list = {_io}']) {
+      await assert.rejects(a.compute(code), { kind: 'store', message: /_io cannot be stored/ }, code);
+    }
+    await a.compute('_io.output = {v = 1} _home.copy = {v = _io.output.v}');
+    assert.deepEqual(await (await Cu.create({ store, name: 'app' })).compute('return _home'), { n: 1, copy: { v: 1 } });
   });
 
   test(`${kind}: snapshots save, load, list and delete`, async () => {
