@@ -432,7 +432,7 @@ export class Cu {
   async #commit(plan, result) {
     const ext = this.#ext;
     try {
-      await this.#store.commit(plan.writes, ext.nextId, { suspects: plan.suspects });
+      await this.#store.commit(plan.writes, plan.nextKey, { suspects: plan.suspects });
     } catch (err) {
       ext.rollback();
       if (err?.conflict) {
@@ -457,7 +457,7 @@ export class Cu {
     let plan;
     try {
       plan = await store.settle(() => ext.collect());
-      await store.commit(plan.writes, ext.nextId, { collected: plan.records });
+      await store.commit(plan.writes, ext.nextKey, { collected: plan.records });
     } catch (err) {
       if (err?.conflict) {  // another process committed first: read the unit again
         await store.refresh();
@@ -493,7 +493,7 @@ export class Cu {
 
   /** Keeps a consistent copy of the unit's stored state under name. */
   saveState(name = 'default') {
-    return this.#serial(() => this.#snapshot(name, (s) => s.saveState(name, this.#ext.nextId)));
+    return this.#serial(() => this.#snapshot(name, (s) => s.saveState(name, this.#ext.nextKey)));
   }
 
   /** Replaces the unit's stored state by the copy called name, atomically. */

@@ -10,13 +10,20 @@
 //   boolean; HostTable; LuaBigInt (a Lua bigint)        nil: the key is absent
 // Keys: the same, except that a byte string is '\uD800' + one char per byte (no string
 // decoded from UTF-8 starts with a lone surrogate, so the two never collide).
+//
+// Two kinds of number name a table. Its id (a handle) is what Lua's proxies and the
+// imports use: this process's own, never written to a store. Its key names its records
+// in the store; a table gets one when it becomes stored, taken from the unit's committed
+// sequence (meta.nextId) by the commit that stores it, and loses it when it is deleted.
+// So a table this process made can never be taken for one another process (or a restored
+// snapshot) stored under the same number. Upvalue cells have ids and keys the same way.
 
 import { TAG, Builder, setProperty, LuaOpaque, asciiAt } from './codec.js';
 import { LuaFloat, LuaBigInt, StoreError, entryKey, headerKey, encodeValue, decodeValue, encodeHeader } from './persist.js';
 import { StoreMiss } from './store.js';
 
 const SAFE = 2 ** 53;
-const HOME = 1;
+const HOME = 1;  // _home's id, and its key
 const IO = 2;
 const BYTE_KEY = '\uD800';
 const INLINE = 48;       // bytes of string an ExtSlot carries
@@ -35,6 +42,7 @@ const isInt = (x) => Number.isInteger(x) && Math.abs(x) <= SAFE && !Object.is(x,
 export class HostTable {
   constructor(id) {
     this.id = id;
+    this.key = undefined;   // its key in the store while it is stored (see the top)
     this.arr = [];          // keys 1..arr.length; holes are undefined; the last is never a hole
     this.hash = new Map();  // every other key
     this.undo = null;       // key -> value before this compute, while a compute runs
@@ -143,8 +151,13 @@ export class ExtHost {
     this.slots = 0;                  // address of the unit's ExtSlots, set by setSlots
     this.objects = new Map();        // id -> HostTable | JsView
     this.pins = new Map();           // id -> live proxies in Lua
-    this.nextId = 3;
+    this.nextId = 3;                 // the next id (tables, views, cells): this process's
+    this.byKey = new Map();          // key -> the stored table or function, or its stub
+    this.nextKey = 3;                // the next key, at least the store's meta.nextId
+    this.cellKeys = new Map();       // cell id -> its key, once stored
+    this.cellIds = new Map();        // cell key -> its id here
     this.home = this.#table(HOME);
+    this.home.key = HOME;
     this.io = this.#table(IO);
     this.iterators = new Map();
     this.nextIter = 1;
@@ -231,42 +244,60 @@ export class ExtHost {
     }
   }
 
-  /** Entry i of a stored function; on a miss, the whole function is read at once. */
+  /** Entry i of a stored function (its cells as ids here); a function is read whole. */
   fnEntry(f, i) {
     try {
-      return this.entry(f, i);
+      this.load(f);
+      if (f.corrupt?.has(i)) throw f.corrupt.get(i);
+      return f.get(i);
     } catch (err) {
-      throw err instanceof StoreMiss ? this.store.tableMiss(f.id) : err;
+      throw err instanceof StoreMiss ? this.store.tableMiss(f.key) : err;
     }
   }
 
-  /** Forgets every stored table's contents; they are read again on first use. */
+  /** Forgets every stored table's contents; they are read again on first use. Tables that
+      are not stored keep their ids and contents: they have no key a store could reuse. */
   reset() {
-    for (const [id, o] of this.objects) if (o instanceof HostTable && o !== this.io && (o.stored || o === this.home)) this.objects.delete(id);
-    this.home = this.stub(HOME);
-    this.home.stored = true;
-    this.nextId = Math.max(this.nextId, this.store.meta.nextId);
+    for (const o of this.byKey.values()) this.objects.delete(o.id);
+    this.byKey.clear();
+    this.home = this.#stub(HOME, HOME, false);
+    this.nextKey = Math.max(this.nextKey, this.store.meta.nextId);
   }
 
-  /** The HostTable (or HostFunction) for a stored id, unread until first use. */
-  stub(id, isFunction = false) {
-    let t = this.objects.get(id);
-    if (t === undefined) {
-      t = isFunction ? new HostFunction(id) : new HostTable(id);
-      this.objects.set(id, t);
-      t.loaded = false;
-      t.known = new Set();
-      t.stored = true;
-    }
+  /** The HostTable (or HostFunction) stored under key, unread until first use. */
+  stub(key, isFunction = false) {
+    return this.byKey.get(key) ?? this.#stub(this.nextId++, key, isFunction);
+  }
+
+  #stub(id, key, isFunction) {
+    const t = isFunction ? new HostFunction(id) : new HostTable(id);
+    this.objects.set(id, t);
+    this.byKey.set(key, t);
+    t.key = key;
+    t.loaded = false;
+    t.known = new Set();
+    t.stored = true;
     return t;
   }
 
+  /** The id here of a stored cell key: the live cell already joined to it, or a new one. */
+  cellId(key) {
+    let id = this.cellIds.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.cellIds.set(key, id);
+      this.cellKeys.set(id, key);
+    }
+    return id;
+  }
+
   /** Reads a stored table's records, once; what was already read or written one key at a
-      time (t.known) is kept as it is in memory. */
+      time (t.known) is kept as it is in memory. A function's cells become ids here. */
   load(t) {
     if (t.loaded) return t;
-    const { entries, corrupt, refs } = this.store.loadTable(t.id, (id) => this.stub(id), this.decodeExtra);
-    for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, v);
+    const { entries, corrupt, refs } = this.store.loadTable(t.key, (key) => this.stub(key), this.decodeExtra);
+    const fn = t instanceof HostFunction;
+    for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, fn && k < 0 && typeof v === 'number' ? this.cellId(v) : v);
     for (const k of t.known) corrupt.delete(k);
     t.refs = refs;
     t.corrupt = corrupt.size > 0 ? corrupt : null;
@@ -280,11 +311,11 @@ export class ExtHost {
     if (t.loaded || t.known.has(key)) return t.get(key);
     let v;
     try {
-      v = this.store.getEntry(t.id, key, (id) => this.stub(id), this.decodeExtra);
+      v = this.store.getEntry(t.key, key, (k) => this.stub(k), this.decodeExtra);
     } catch (err) {
       // A lazy unit reads a missed key alone, but a table that keeps missing (a loop over
       // new keys) is read whole: one read instead of thousands.
-      if (err instanceof StoreMiss && ++t.misses > MISSES_BEFORE_WHOLE) throw this.store.tableMiss(t.id);
+      if (err instanceof StoreMiss && ++t.misses > MISSES_BEFORE_WHOLE) throw this.store.tableMiss(t.key);
       throw err;
     }
     t.known.add(key);
@@ -304,32 +335,47 @@ export class ExtHost {
     const delta = new Map();
     const bump = (t, d) => delta.set(t, (delta.get(t) ?? 0) + d);
     const storedNow = (t) => t.stored || t === this.home;
+    // keys for what this commit stores first, kept only once it is durable (applyPlan)
+    const keys = new Map();   // table -> its new key
+    const cells = new Map();  // cell id -> its new key
+    let nextKey = this.nextKey;
+    const keyOf = (t) => {
+      let key = t.key ?? keys.get(t);
+      if (key === undefined) keys.set(t, key = nextKey++);
+      return key;
+    };
+    const cellKeyOf = (id) => {
+      let key = this.cellKeys.get(id) ?? cells.get(id);
+      if (key === undefined) cells.set(id, key = nextKey++);
+      return key;
+    };
+    const entry = (t, k, v) => [entryKey(keyOf(t), k), v === undefined ? undefined
+      : this.encode(t instanceof HostFunction && k < 0 && typeof v === 'number' ? cellKeyOf(v) : v, keyOf)];
     for (const t of txn.touched) {
       if (!storedNow(t)) continue;
       for (const [k, old] of t.undo) {
         const now = t.get(k);
         if (old === now) continue;
-        writes.push([entryKey(t.id, k), now === undefined ? undefined : this.encode(now)]);
+        writes.push(entry(t, k, now));
         if (old instanceof HostTable) bump(old, -1);
         if (now instanceof HostTable) bump(now, +1);
       }
     }
     const refs = new Map();  // table -> references after this commit
-    const refsOf = (t) => refs.get(t) ?? (!t.stored ? 0 : t.loaded ? t.refs : this.store.refs(t.id));
+    const refsOf = (t) => refs.get(t) ?? (!t.stored ? 0 : t.loaded ? t.refs : this.store.refs(t.key));
     // additions first, so a table moved within _home is never deleted on the way
     const up = [...delta].filter(([, d]) => d > 0);
     const down = [...delta].filter(([, d]) => d < 0);
     while (up.length > 0) {
       const [t, d] = up.pop();
-      // _io is every unit's id 2 and the host empties it after each compute: a stored
-      // reference would read another unit's _io after a restore
+      // the host empties _io after each compute, and every unit has its own
       if (t === this.io) throw new StoreError('_io cannot be stored (it is this compute\'s input and output); store a copy of what you need');
       const before = refsOf(t);
       refs.set(t, before + d);
-      writes.push([headerKey(t.id), encodeHeader(before + d)]);
+      writes.push([headerKey(keyOf(t)), encodeHeader(before + d)]);
       if (before === 0 && !t.stored) {  // newly reachable: write it whole
         for (const [k, v] of t.entries()) {
-          writes.push([entryKey(t.id, k), this.encode(v)]);
+          writes.push(entry(t, k, v));
           if (v instanceof HostTable) up.push([v, 1]);
         }
       }
@@ -341,22 +387,48 @@ export class ExtHost {
       refs.set(t, after);
       if (after > 0 || t === this.home) {
         if (t !== this.home) suspects++;
-        writes.push([headerKey(t.id), encodeHeader(after)]);
+        writes.push([headerKey(keyOf(t)), encodeHeader(after)]);
         continue;
       }
-      for (const k of this.store.tableKeys(t.id)) writes.push([k, undefined]);
+      for (const k of keys.has(t) ? writtenKeys(t, keys.get(t)) : this.deadKeys(t)) writes.push([k, undefined]);
       for (const [, v] of this.load(t).entries()) if (v instanceof HostTable) down.push([v, -1]);
     }
-    return { writes, refs, suspects };
+    return { writes, refs, suspects, keys, cells, nextKey };
   }
 
   /** After the plan's records are durable. */
-  applyPlan({ refs }) {
+  applyPlan({ refs, keys, cells, nextKey }) {
+    this.nextKey = nextKey;
+    for (const [t, key] of keys) {
+      t.key = key;
+      this.byKey.set(key, t);
+    }
+    for (const [id, key] of cells) {
+      this.cellKeys.set(id, key);
+      this.cellIds.set(key, id);
+    }
     for (const [t, n] of refs) {
       t.refs = n;
       t.stored = n > 0 || t === this.home;
-      if (!t.stored && !t.loaded) this.load(t);  // unstored tables live in memory only
+      if (!t.stored) this.#unstore(t);
     }
+  }
+
+  /** The record keys of a stored table that a commit deletes: those in the store, and the
+      keys this compute added to it, which the same commit writes first. */
+  deadKeys(t) {
+    const dead = this.store.tableKeys(t.key);
+    for (const [k, old] of t.undo ?? []) if (old === undefined && t.get(k) !== undefined) dead.push(entryKey(t.key, k));
+    return dead;
+  }
+
+  /** A table whose records are deleted lives on in memory only, under no key. */
+  #unstore(t) {
+    if (!t.loaded) this.load(t);
+    this.byKey.delete(t.key);
+    t.key = undefined;
+    t.stored = false;
+    t.refs = 0;
   }
 
   /** The collection of the stored tables and functions that _home no longer reaches
@@ -365,10 +437,10 @@ export class ExtHost {
   collect() {
     const plan = this.store.collect(HOME, referenceIn);
     const garbage = new Set(plan.garbage);
-    const todo = plan.garbage.filter((id) => this.objects.has(id));
+    const todo = plan.garbage.filter((key) => this.byKey.has(key)).map((key) => this.byKey.get(key));
     while (todo.length > 0) {
-      for (const [, v] of this.load(this.objects.get(todo.pop())).entries()) {
-        if (v instanceof HostTable && garbage.has(v.id) && !v.loaded) todo.push(v.id);
+      for (const [, v] of this.load(todo.pop()).entries()) {
+        if (v instanceof HostTable && garbage.has(v.key) && !v.loaded) todo.push(v);
       }
     }
     return plan;
@@ -376,19 +448,21 @@ export class ExtHost {
 
   /** After the collection's records are durable. */
   applyCollect({ garbage, refs }) {
-    for (const id of garbage) {
-      const t = this.objects.get(id);
-      if (t instanceof HostTable) { t.stored = false; t.refs = 0; }
+    for (const key of garbage) {
+      const t = this.byKey.get(key);
+      if (t !== undefined) this.#unstore(t);
     }
-    for (const [id, n] of refs) {
-      const t = this.objects.get(id);
-      if (t instanceof HostTable && t.loaded) t.refs = n;
+    for (const [key, n] of refs) {
+      const t = this.byKey.get(key);
+      if (t !== undefined && t.loaded) t.refs = n;
     }
     this.garbage += garbage.length;
   }
 
-  encode(v) {
-    return encodeValue(v, (x) => (x instanceof HostTable && !(x instanceof HostFunction) ? x.id : undefined), encodeExtra);
+  /** A value in stored form as record bytes; keyOf(t) gives a table's or function's key. */
+  encode(v, keyOf) {
+    return encodeValue(v, (x) => (x instanceof HostTable && !(x instanceof HostFunction) ? keyOf(x) : undefined),
+      (w, x) => encodeExtra(w, x, keyOf));
   }
 
   decodeExtra = extraDecoder((id) => this.stub(id, true));
@@ -892,9 +966,15 @@ function referenceIn(bytes) {
   return v instanceof Reference ? v.id : undefined;
 }
 
+/** The record keys of a table that a commit stores first and then deletes again (a
+    table it dropped referred to it): the store has none of them yet, only the commit. */
+function writtenKeys(t, key) {
+  return [headerKey(key), ...[...t.entries()].map(([k]) => entryKey(key, k))];
+}
+
 /** persist.js writes these through encodeValue's `extra`. */
-function encodeExtra(w, v) {
-  if (v instanceof HostFunction) { w.byte(0x71); w.id(v.id); return; }         // 'q' id
+function encodeExtra(w, v, keyOf) {
+  if (v instanceof HostFunction) { w.byte(0x71); w.id(keyOf(v)); return; }     // 'q' key
   if (v instanceof LuaCFunction) { w.byte(0x63); w.bytes(encoder.encode(v.name)); return; }  // 'c' name
   if (v === LUA_ENV) { w.byte(0x65); return; }                                  // 'e'
   throw new StoreError(`cannot store a ${v?.constructor?.name ?? typeof v}`);

@@ -9,7 +9,8 @@
 //   "h" id                      a table's header: how many stored references it has
 //   "t" id key                  one entry of table id
 //   "s" name 0x00 <record key>  the same records inside the snapshot called name
-// id is 8 bytes big-endian (a whole number below 2^53).
+// id is 8 bytes big-endian (a whole number below 2^53): the table's number in the store,
+// which js/ext.js calls its key (its id there is the process's own).
 
 import { StoreMiss } from './store.js';
 

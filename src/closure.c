@@ -5,12 +5,13 @@
 ** function is stored by name, and only the standard library's.
 **
 ** Upvalues: the _ENV upvalue that is the global table is re-bound to the unit's globals on
-** restore. Every upvalue cell has a unit-wide id, so functions that shared an upvalue
-** share it again after restore (lua_upvaluejoin). A function stored or restored is
-** "bound" to its id; at the end of every successful compute the upvalues of the bound
-** functions that are still alive are captured again (closure_capture), so a counter kept
-** in an upvalue goes on after a restart. A plain table in an upvalue is stored as an
-** external table, and the closure's upvalue then refers to that external table.
+** restore. Every upvalue cell has an id (the host gives it a key when it is stored), so
+** functions that shared an upvalue share it again after restore (lua_upvaluejoin). A
+** function stored or restored is "bound" to its id; at the end of every successful
+** compute the upvalues of the bound functions that are still alive are captured again
+** (closure_capture), so a counter kept in an upvalue goes on after a restart. A plain
+** table in an upvalue is stored as an external table, and the closure's upvalue then
+** refers to that external table.
 */
 #include <string.h>
 #include "lauxlib.h"

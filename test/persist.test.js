@@ -67,6 +67,17 @@ for (const [kind, open] of Object.entries(stores)) {
     assert.deepEqual(await (await Cu.create({ store, name: 'app' })).compute('return _home'), { moved: [7] });
   });
 
+  test(`${kind}: a table dropped by the compute that also added keys and new tables to it leaves no record`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.keep = 1 _home.d = {old = 1}');
+    const unit = await store.openUnit('app');
+    const count = () => [...unit.range(new Uint8Array(0))].length;
+    await a.compute('_home.d.extra = 5 _home.d.fresh = {x = {y = 1}} _home.d = nil');
+    assert.equal(count(), 2, 'the meta record and _home.keep');
+    assert.deepEqual(await (await Cu.create({ store, name: 'app' })).compute('return _home'), { keep: 1 });
+  });
+
   test(`${kind}: _io cannot be stored, however it is reached; the compute fails and writes nothing`, async () => {
     const store = await open();
     const a = await Cu.create({ store, name: 'app' });
