@@ -23,6 +23,7 @@
 #define CLOSURE_CFUNCS "cu.fn.cfuncs"  /* "lib.name" -> C function, as opened */
 #define CLOSURE_BOUND  "cu.fn.bound"   /* closure -> id (weak keys) */
 #define CLOSURE_FNS    "cu.fn.fns"     /* id -> closure (weak values): restored once */
+#define CLOSURE_KEEP   "cu.fn.keep"    /* bound closure -> true, until the next capture */
 #define CLOSURE_UIDS   "cu.fn.uids"    /* upvalue address -> {cell, index} */
 #define CLOSURE_OWNERS "cu.fn.owners"  /* upvalue address -> closure holding it (weak values) */
 #define CLOSURE_PRUNE_EVERY 256         /* captures between two prunings of CLOSURE_UIDS */
@@ -104,6 +105,7 @@ static void closure_names_table(lua_State *L, const char *key) {
 int closure_open(lua_State *L) {
   closure_weak(L, CLOSURE_BOUND, "k");
   closure_weak(L, CLOSURE_FNS, "v");
+  closure_weak(L, CLOSURE_KEEP, NULL);
   closure_weak(L, CLOSURE_UIDS, NULL);
   closure_weak(L, CLOSURE_OWNERS, "v");
   closure_weak(L, CLOSURE_CELLS, "v");
@@ -149,6 +151,9 @@ void closure_bind(lua_State *L, int idx, double id) {
   lua_pushinteger(L, (lua_Integer)id);
   lua_pushvalue(L, idx);
   closure_put(L, CLOSURE_FNS);
+  lua_pushvalue(L, idx);
+  lua_pushboolean(L, 1);
+  closure_put(L, CLOSURE_KEEP);
 }
 
 /* Records that upvalue i of the function at f is cell `cell`, for later joins. */
@@ -304,9 +309,13 @@ static void closure_prune(lua_State *L) {
 
 /* At the end of a successful compute: sends the upvalues of every live bound function, so
    the host keeps what they hold now. A plain table is stored and the upvalue re-pointed
-   to the external table it became. */
+   to the external table it became. Every function bound now is kept alive until the next
+   capture (CLOSURE_KEEP, as closure_bind does for one bound meanwhile): one that a compute
+   calls and then drops must not be collected before its changes are sent. */
 void closure_capture(lua_State *L) {
   if (++cu_unit(L)->closure_captures % CLOSURE_PRUNE_EVERY == 0) closure_prune(L);
+  lua_newtable(L);
+  int keep = lua_gettop(L);
   closure_registry(L, CLOSURE_BOUND);
   int bound = lua_gettop(L);
   lua_pushnil(L);
@@ -322,6 +331,9 @@ void closure_capture(lua_State *L) {
       lua_rawset(L, bound);
       continue;
     }
+    lua_pushvalue(L, f);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, keep);
     lua_Debug ar;
     lua_pushvalue(L, f);
     lua_getinfo(L, ">u", &ar);
@@ -339,4 +351,5 @@ void closure_capture(lua_State *L) {
     }
   }
   lua_pop(L, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, CLOSURE_KEEP);
 }

@@ -37,6 +37,20 @@ test('upvalue changes are captured when a compute succeeds, not when it fails', 
   assert.equal(await b.compute('return _home.bump(0)'), 11, 'the failed compute\'s change was not kept');
 });
 
+test('a function called and then dropped and collected within one compute keeps its change', async () => {
+  // it was lost: the closure was collected before the capture at the compute's end
+  for (const store of ['none', new MemoryStore()]) {
+    const a = await Cu.create({ store, name: 'u' });
+    await a.compute('local n = 0 function _home.next() n = n + 1 return n end');
+    const seen = [];
+    for (let i = 0; i < 4; i++) seen.push(await a.compute('local v = _home.next() collectgarbage() collectgarbage() return v'));
+    assert.deepEqual(seen, [1, 2, 3, 4]);
+    await a.compute('g = _home.next g() g = nil collectgarbage()');  // held by a global, then dropped
+    assert.equal(await a.compute('return _home.next()'), 6);
+    if (store !== 'none') assert.equal(await (await Cu.create({ store, name: 'u' })).compute('return _home.next()'), 7);
+  }
+});
+
 test('upvalues shared between functions stay shared after restore', async () => {
   const store = new MemoryStore();
   const a = await Cu.create({ store, name: 'u' });
