@@ -459,10 +459,9 @@ export class Cu {
       plan = await store.settle(() => ext.collect());
       await store.commit(plan.writes, ext.nextKey, { collected: plan.records });
     } catch (err) {
-      if (err?.conflict) {  // another process committed first: read the unit again
-        await store.refresh();
-        ext.reset();
-      }
+      // another process committed first: read the unit again (if that fails too, the
+      // next compute's commit meets the same conflict and reports it)
+      if (err?.conflict) await store.refresh().then(() => ext.reset(), () => {});
       return;
     }
     ext.applyCollect(plan);

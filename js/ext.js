@@ -258,10 +258,17 @@ export class ExtHost {
   /** Forgets every stored table's contents; they are read again on first use. Tables that
       are not stored keep their ids and contents: they have no key a store could reuse. */
   reset() {
-    for (const o of this.byKey.values()) this.objects.delete(o.id);
+    const forgotten = new Set(this.byKey.values());
+    for (const o of forgotten) this.objects.delete(o.id);
     this.byKey.clear();
     this.home = this.#stub(HOME, HOME, false);
     this.nextKey = Math.max(this.nextKey, this.store.meta.nextId);
+    // a kept table that refers to a stored one now refers to its new stub: the old object's
+    // contents and count are of the version before, and storing it would write them
+    for (const o of this.objects.values()) {
+      if (!(o instanceof HostTable)) continue;
+      for (const [k, v] of o.entries()) if (forgotten.has(v)) o.set(k, this.stub(v.key, v instanceof HostFunction));
+    }
   }
 
   /** The HostTable (or HostFunction) stored under key, unread until first use. */
