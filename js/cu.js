@@ -421,8 +421,7 @@ export class Cu {
     }
     if (failure === null) return this.#finish(status, collect, full, started, plan);
     if (failure?.conflict) {
-      await this.#store.refresh();
-      ext.reset();
+      await this.#reread();
       throw new CuError('conflict', 'another process or tab committed to this unit during this compute; its writes were not applied', { cause: failure });
     }
     throw new CuError('store', failure instanceof StoreError ? failure.message : `the store failed to read: ${failure?.message ?? failure}`, { cause: failure });
@@ -436,8 +435,7 @@ export class Cu {
     } catch (err) {
       ext.rollback();
       if (err?.conflict) {
-        await this.#store.refresh();
-        ext.reset();
+        await this.#reread();
         throw new CuError('conflict', 'another process committed to this unit first; this compute\'s writes were not applied', { cause: err });
       }
       throw new CuError('store', `the store failed to commit: ${err?.message ?? err}`, { cause: err });
@@ -446,6 +444,13 @@ export class Cu {
     ext.commit();
     if (plan.suspects > 0 && this.#store.collectDue()) await this.#collectHome();
     return result();
+  }
+
+  /** After a conflict: the unit reads the store again, so its next compute sees the
+      other's commits. */
+  async #reread() {
+    await this.#store.refresh();
+    this.#ext.reset();
   }
 
   /** Deletes the cycles that _home no longer reaches (docs/persistence.md, "Cycles"), in a
@@ -461,7 +466,7 @@ export class Cu {
     } catch (err) {
       // another process committed first: read the unit again (if that fails too, the
       // next compute's commit meets the same conflict and reports it)
-      if (err?.conflict) await store.refresh().then(() => ext.reset(), () => {});
+      if (err?.conflict) await this.#reread().catch(() => {});
       return;
     }
     ext.applyCollect(plan);
@@ -522,8 +527,7 @@ export class Cu {
     } catch (err) {
       if (err instanceof CuError) throw err;
       if (err?.conflict) {
-        await this.#store.refresh();
-        this.#ext.reset();
+        await this.#reread();
         throw new CuError('conflict', 'another process committed to this unit first', { cause: err });
       }
       throw new CuError('store', err?.message ?? String(err), { cause: err });

@@ -303,8 +303,7 @@ export class ExtHost {
   load(t) {
     if (t.loaded) return t;
     const { entries, corrupt, refs } = this.store.loadTable(t.key, (key) => this.stub(key), this.decodeExtra);
-    const fn = t instanceof HostFunction;
-    for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, fn && k < 0 && typeof v === 'number' ? this.cellId(v) : v);
+    for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, isCell(t, k, v) ? this.cellId(v) : v);
     for (const k of t.known) corrupt.delete(k);
     t.refs = refs;
     t.corrupt = corrupt.size > 0 ? corrupt : null;
@@ -338,6 +337,7 @@ export class ExtHost {
       reaches); collect() deletes such cycles once enough suspects pile up. */
   plan() {
     const txn = this.txn;
+    if (txn.touched.length === 0) return NO_WRITES;  // most computes: nothing to plan
     const writes = [];
     const delta = new Map();
     const bump = (t, d) => delta.set(t, (delta.get(t) ?? 0) + d);
@@ -356,8 +356,7 @@ export class ExtHost {
       if (key === undefined) cells.set(id, key = nextKey++);
       return key;
     };
-    const entry = (t, k, v) => [entryKey(keyOf(t), k), v === undefined ? undefined
-      : this.encode(t instanceof HostFunction && k < 0 && typeof v === 'number' ? cellKeyOf(v) : v, keyOf)];
+    const entry = (t, k, v) => [entryKey(keyOf(t), k), v === undefined ? undefined : this.encode(isCell(t, k, v) ? cellKeyOf(v) : v, keyOf)];
     for (const t of txn.touched) {
       if (!storedNow(t)) continue;
       for (const [k, old] of t.undo) {
@@ -946,6 +945,12 @@ function scalarToJS(value) {
   if (value instanceof JsView) return value.value;
   return value ?? null;
 }
+
+/** The plan of a compute that wrote to no table: nothing to commit or apply. */
+const NO_WRITES = Object.freeze({ writes: Object.freeze([]), suspects: 0 });
+
+/** Whether entry k of t holds an upvalue cell (a function's entries -1..-n, src/closure.c). */
+const isCell = (t, k, v) => t instanceof HostFunction && k < 0 && typeof v === 'number';
 
 /** Stored forms persist.js does not know, read through decodeValue's `extra`: functions;
     fn(id) gives what a stored Lua function is read as. */

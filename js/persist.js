@@ -74,9 +74,9 @@ const readId = (b, at) => {
 export const META_KEY = Uint8Array.of(0x6d);  // "m"
 const HEADER_PREFIX = Uint8Array.of(0x68);     // "h"
 const ENTRY_PREFIX = Uint8Array.of(0x74);      // "t"
-export function headerKey(id) { const w = new Writer(); w.byte(0x68); w.id(id); return w.done(); }
-export function tablePrefix(id) { const w = new Writer(); w.byte(0x74); w.id(id); return w.done(); }
-export function entryKey(id, key) { const w = new Writer(); w.byte(0x74); w.id(id); writeKey(w, key); return w.done(); }
+export function headerKey(id) { const w = new Writer(); w.bytes(HEADER_PREFIX); w.id(id); return w.done(); }
+export function tablePrefix(id) { const w = new Writer(); w.bytes(ENTRY_PREFIX); w.id(id); return w.done(); }
+export function entryKey(id, key) { const w = new Writer(); w.bytes(ENTRY_PREFIX); w.id(id); writeKey(w, key); return w.done(); }
 export const SNAPSHOT_PREFIX = Uint8Array.of(0x73);  // "s"
 export function snapshotPrefix(name) {
   const w = new Writer();
