@@ -338,6 +338,7 @@ export class Cu {
     ext.failure = null;
     this.#reader.reset();
     if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
+    if (this.#store?.catchUp()) ext.reset();  // another process committed: read its version
     ext.begin();
     if (this.#evalLazy !== null) return this.#runLazy(codeLen, name.length, limits, collect, full, started);
     let status;
@@ -353,9 +354,17 @@ export class Cu {
   #ended(status) {
     const ext = this.#ext;
     this.#collect = null;
-    if (status !== 0) ext.rollback();
+    if (status !== 0) this.#rollback();
     else if (this.#store === null) ext.commit();
     ext.endCompute();
+  }
+
+  /** Undoes a failed compute: its writes to the host's tables, then what it left in the
+      upvalues of stored functions alive in Lua (the revert export), so that the next
+      compute neither sees nor captures them. */
+  #rollback() {
+    this.#ext.rollback();
+    if (this.#broken === null && !this.#closed) this.#call(() => this.#exports.revert(this.#limits.instructions, this.#limits.timeMs));
   }
 
   /** The outcome of a compute whose eval returned status; plan: its commit plan, if made. */
@@ -364,16 +373,18 @@ export class Cu {
     collect.finish();
     const values = this.#reader.values;
     if (this.#reader.failure || status !== 0) {
-      if (status === 0) ext.rollback();
+      if (status === 0) this.#rollback();
       if (status !== 0) this.#fail(status, values);
       throw new CuError('host', `the results could not be converted: ${this.#reader.failure.message}`, { cause: this.#reader.failure });
     }
     if (this.#store !== null) {
       if (plan === null) {
         try {
+          // what getOutput() reads, read now: later, the store may have a newer version
+          ext.loadReachable(ext.io.get('output'));
           plan = ext.plan();  // may read records not read yet (reference counts), which may be damaged
         } catch (err) {
-          ext.rollback();
+          this.#rollback();
           throw err instanceof StoreError ? new CuError('store', err.message, { cause: err }) : err;
         }
       }
@@ -433,7 +444,7 @@ export class Cu {
     try {
       await this.#store.commit(plan.writes, plan.nextKey, { suspects: plan.suspects });
     } catch (err) {
-      ext.rollback();
+      this.#rollback();
       if (err?.conflict) {
         await this.#reread();
         throw new CuError('conflict', 'another process committed to this unit first; this compute\'s writes were not applied', { cause: err });
@@ -523,6 +534,7 @@ export class Cu {
     if (this.#closed) throw new CuError('host', 'the unit is closed');
     if (this.#store === null) throw new CuError('store', 'this unit has no store (create it with a store option)');
     try {
+      if (this.#store.catchUp()) this.#ext.reset();  // as a compute does: the newest version
       return await fn(this.#store);
     } catch (err) {
       if (err instanceof CuError) throw err;

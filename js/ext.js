@@ -261,6 +261,10 @@ export class ExtHost {
     const forgotten = new Set(this.byKey.values());
     for (const o of forgotten) this.objects.delete(o.id);
     this.byKey.clear();
+    // and the functions restored from now on get cells of their own: joined to a cell a
+    // function of the version before still holds, they would take its value, not the store's
+    this.cellIds.clear();
+    this.cellKeys.clear();
     this.home = this.#stub(HOME, HOME, false);
     this.nextKey = Math.max(this.nextKey, this.store.meta.nextId);
     // a kept table that refers to a stored one now refers to its new stub: the old object's
@@ -387,8 +391,12 @@ export class ExtHost {
       }
     }
     let suspects = 0;
+    const deleted = new Set();
     while (down.length > 0) {
       const [t, d] = down.pop();
+      // deleted once already: a count that was too low (a damaged header) must not send
+      // the walk round a cycle for ever
+      if (deleted.has(t)) continue;
       const after = refsOf(t) + d;
       refs.set(t, after);
       if (after > 0 || t === this.home) {
@@ -396,6 +404,7 @@ export class ExtHost {
         writes.push([headerKey(keyOf(t)), encodeHeader(after)]);
         continue;
       }
+      deleted.add(t);
       for (const k of keys.has(t) ? writtenKeys(t, keys.get(t)) : this.deadKeys(t)) writes.push([k, undefined]);
       for (const [, v] of this.load(t).entries()) if (v instanceof HostTable) down.push([v, -1]);
     }

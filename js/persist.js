@@ -13,6 +13,7 @@
 // which js/ext.js calls its key (its id there is the process's own).
 
 import { StoreMiss } from './store.js';
+import { sameBytes } from './stores/memory.js';
 
 export const FORMAT = 1;
 
@@ -247,13 +248,53 @@ export class UnitStore {
     await this.#readMeta();
   }
 
+  #checked = false;  // this turn's reads are of the version in meta
+
+  /** A store read synchronously (memory, LMDB) serves its latest version, which may be
+      newer than the one this unit has in memory: a compute that read both would see part
+      of another process's commit, and count references against records it never saw. So
+      a compute starts here: when another process or tab has committed since, the unit
+      takes up the newer version and returns true (the caller then forgets what it holds
+      of the older one). LMDB keeps one read snapshot for at least the rest of the turn,
+      so everything the compute reads, being synchronous, is of that version. */
+  catchUp() {
+    if (this.kv.lazy === true) return false;  // a lazy unit checks in fetch
+    const bytes = this.kv.get(META_KEY);
+    this.#check();
+    if (sameBytes(bytes, this.metaBytes)) return false;
+    this.#takeMeta(bytes);
+    return true;
+  }
+
+  #check() {
+    this.#checked = true;
+    queueMicrotask(() => { this.#checked = false; });
+  }
+
+  /** Reads outside a compute (a collection after a commit, a snapshot, getOutput) check
+      the same way, and fail as a conflict instead: they cannot start over. */
+  #current() {
+    if (this.#checked || this.meta === null || this.kv.lazy === true) return;
+    if (!sameBytes(this.kv.get(META_KEY), this.metaBytes)) {
+      const err = new StoreError('another process or tab committed to this unit since it last read the store; run a compute to read it again');
+      err.conflict = true;
+      throw err;
+    }
+    this.#check();
+  }
+
   async #readMeta() {
     this.meta = null;  // fetch() has no version to check while the meta record itself is read
-    this.metaBytes = await this.settle(() => this.kv.get(META_KEY));
-    this.meta = decodeMeta(this.metaBytes) ?? { format: FORMAT, version: 0, nextId: 3 };
+    this.#takeMeta(await this.settle(() => this.kv.get(META_KEY)));
+  }
+
+  #takeMeta(bytes) {
+    const meta = decodeMeta(bytes) ?? { format: FORMAT, version: 0, nextId: 3 };
     // a unit written before collections existed counts from nothing
-    this.meta.suspects ??= 0;
-    this.meta.records ??= 0;
+    meta.suspects ??= 0;
+    meta.records ??= 0;
+    this.meta = meta;
+    this.metaBytes = bytes;
   }
 
   /** Runs fn, reading whatever it misses on a lazy unit and running it again; fn must be
@@ -294,6 +335,7 @@ export class UnitStore {
   /** Table id's stored entries and reference count. A record that does not decode is
       returned in `corrupt` (key -> StoreError naming it), so the rest stays readable. */
   loadTable(id, table, extra) {
+    this.#current();
     const prefix = tablePrefix(id);
     const entries = [];
     const corrupt = new Map();
@@ -316,6 +358,7 @@ export class UnitStore {
 
   /** One entry of table id, read alone (undefined if absent). Throws StoreError naming the key if corrupt. */
   getEntry(id, key, table, extra) {
+    this.#current();
     const bytes = this.kv.get(entryKey(id, key));
     if (bytes === undefined) return undefined;
     try {
@@ -327,11 +370,13 @@ export class UnitStore {
 
   /** Table id's stored reference count, from its header alone. */
   refs(id) {
+    this.#current();
     return decodeHeader(this.kv.get(headerKey(id)));
   }
 
   /** Record keys of table id, for deleting it. */
   tableKeys(id) {
+    this.#current();
     const keys = [headerKey(id)];
     for (const [k] of this.kv.range(tablePrefix(id))) keys.push(k);
     return keys;
@@ -369,6 +414,7 @@ export class UnitStore {
       record does not decode, what it refers to is unknown: nothing is deleted on a guess.
       Returns { writes, garbage: ids, refs: id -> count, records: how many were read }. */
   collect(root, referenceIn) {
+    this.#current();
     const [headers, entries] = gather(() => [...this.kv.range(HEADER_PREFIX)], () => [...this.kv.range(ENTRY_PREFIX)]);
     const records = headers.length + entries.length;
     const keys = new Map();  // id -> its record keys
@@ -414,6 +460,7 @@ export class UnitStore {
   // --- snapshots: the unit's records copied under "s" name 0 ----------------------------------
 
   #live() {
+    this.#current();
     const [headers, entries] = gather(() => this.kv.range(HEADER_PREFIX), () => this.kv.range(ENTRY_PREFIX));
     return [[META_KEY, this.metaBytes], ...headers, ...entries];
   }

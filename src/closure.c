@@ -9,7 +9,8 @@
 ** functions that shared an upvalue share it again after restore (lua_upvaluejoin). A
 ** function stored or restored is "bound" to its id; at the end of every successful
 ** compute the upvalues of the bound functions that are still alive are captured again
-** (closure_capture), so a counter kept in an upvalue goes on after a restart. A plain
+** (closure_capture), so a counter kept in an upvalue goes on after a restart; after one
+** that failed they go back to what was captured (closure_revert). A plain
 ** table in an upvalue is stored as an external table, and the closure's upvalue then
 ** refers to that external table.
 */
@@ -230,6 +231,23 @@ const char *closure_dump(lua_State *L, int idx, size_t *len) {
   return lua_tolstring(L, -1, len);
 }
 
+static int closure_nups(lua_State *L, int f) {
+  lua_Debug ar;
+  lua_pushvalue(L, f);
+  lua_getinfo(L, ">u", &ar);
+  return ar.nups;
+}
+
+/* Pushes upvalue i of the function at f; 1 if it is the _ENV that is the global table,
+   which is never stored (it is re-bound on restore). */
+int closure_upvalue(lua_State *L, int f, int i) {
+  const char *name = lua_getupvalue(L, f, i);
+  lua_pushglobaltable(L);
+  int env = name != NULL && strcmp(name, "_ENV") == 0 && lua_rawequal(L, -1, -2);
+  lua_pop(L, 1);
+  return env;
+}
+
 /* Pushes the stored function id: the cached closure, or a new one from its bytecode,
    with its upvalues restored, re-bound to the globals, or joined to the cells they share. */
 void closure_push(lua_State *L, double id) {
@@ -252,10 +270,7 @@ void closure_push(lua_State *L, double id) {
   lua_remove(L, -2);
   int f = lua_gettop(L);
   closure_bind(L, f, id);  /* before the upvalues: a function may be its own upvalue */
-  lua_Debug ar;
-  lua_pushvalue(L, f);
-  lua_getinfo(L, ">u", &ar);
-  for (int i = 1; i <= ar.nups; i++) {
+  for (int i = 1, n = closure_nups(L, f); i <= n; i++) {
     int32_t vtag;
     HOST_CALL(vtag, host_ext_fn_upvalue(id, i), CODEC_MISS, -1);
     if (CODEC_FAILED(vtag)) ext_fail(L, vtag);
@@ -307,15 +322,13 @@ static void closure_prune(lua_State *L) {
   lua_pop(L, 1);
 }
 
-/* At the end of a successful compute: sends the upvalues of every live bound function, so
-   the host keeps what they hold now. A plain table is stored and the upvalue re-pointed
-   to the external table it became. Every function bound now is kept alive until the next
-   capture (CLOSURE_KEEP, as closure_bind does for one bound meanwhile): one that a compute
-   calls and then drops must not be collected before its changes are sent. */
-void closure_capture(lua_State *L) {
-  if (++cu_unit(L)->closure_captures % CLOSURE_PRUNE_EVERY == 0) closure_prune(L);
-  lua_newtable(L);
-  int keep = lua_gettop(L);
+/* Walks the live bound functions, unbinding those whose node is gone (made by a compute
+   that failed, or of a version the unit has since re-read). With keep (a stack index),
+   it captures: sends each upvalue to the host, marks the function in keep, and re-points
+   an upvalue that held a plain table to the external table it became. Without, it
+   reverts: takes each upvalue back from the host. The _ENV that is the global table is
+   never stored, so it is left alone. */
+static void closure_walk(lua_State *L, int keep) {
   closure_registry(L, CLOSURE_BOUND);
   int bound = lua_gettop(L);
   lua_pushnil(L);
@@ -325,31 +338,67 @@ void closure_capture(lua_State *L) {
     int f = lua_gettop(L);
     double size;
     HOST_CALL(size, host_ext_size(id), HOST_MISS_NUM, -2);
-    if (size < 0) {  /* its node is gone (made by a compute that failed) */
+    if (size < 0) {
       lua_pushvalue(L, f);
       lua_pushnil(L);
       lua_rawset(L, bound);
       continue;
     }
-    lua_pushvalue(L, f);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, keep);
-    lua_Debug ar;
-    lua_pushvalue(L, f);
-    lua_getinfo(L, ">u", &ar);
-    for (int i = 1; i <= ar.nups; i++) {
-      const char *name = lua_getupvalue(L, f, i);
-      lua_pushglobaltable(L);
-      int env = name != NULL && strcmp(name, "_ENV") == 0 && lua_rawequal(L, -1, -2);
+    if (keep) {
+      lua_pushvalue(L, f);
+      lua_pushboolean(L, 1);
+      lua_rawset(L, keep);
+    }
+    for (int i = 1, n = closure_nups(L, f); i <= n; i++) {
+      int skip = closure_upvalue(L, f, i) || (keep && !ext_set_value(L, id, i, lua_gettop(L)));
       lua_pop(L, 1);
-      if (!env && ext_set_value(L, id, i, lua_gettop(L))) {
-        lua_pop(L, 1);
-        ext_get_value(L, id, i);  /* the external table the plain table became */
-        lua_setupvalue(L, f, i);
-      }
-      else lua_pop(L, 1);
+      if (skip) continue;
+      ext_get_value(L, id, i);
+      lua_setupvalue(L, f, i);
     }
   }
   lua_pop(L, 1);
+}
+
+/* At the end of a successful compute: sends the upvalues of every live bound function, so
+   the host keeps what they hold now. Every function bound now is kept alive until the next
+   capture (CLOSURE_KEEP, as closure_bind does for one bound meanwhile): one that a compute
+   calls and then drops must not be collected before its changes are sent. */
+void closure_capture(lua_State *L) {
+  if (++cu_unit(L)->closure_captures % CLOSURE_PRUNE_EVERY == 0) closure_prune(L);
+  lua_newtable(L);
+  closure_walk(L, lua_gettop(L));
   lua_setfield(L, LUA_REGISTRYINDEX, CLOSURE_KEEP);
+}
+
+/* After a compute that failed, once the host has undone its writes: the upvalues of every
+   live bound function go back to what the host holds, the last capture. Without this a
+   failed compute's changes to them (a counter it stepped) would stay in the live closure,
+   and the next successful compute would capture them. */
+void closure_revert(lua_State *L) {
+  closure_walk(L, 0);
+}
+
+static void closure_clear(lua_State *L, const char *key) {
+  closure_registry(L, key);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushnil(L);
+    lua_rawset(L, -4);
+  }
+  lua_pop(L, 1);
+}
+
+/* When closure_revert could not finish (out of memory, a limit): every function is
+   unbound and its cells forgotten, so none can capture what the failed compute left in
+   it, and a stored function is restored afresh from the host on its next use (the other
+   tables are only read through these). Clearing in place allocates nothing: this cannot
+   fail. */
+void closure_forget(lua_State *L) {
+  closure_clear(L, CLOSURE_BOUND);
+  closure_clear(L, CLOSURE_FNS);
+  closure_clear(L, CLOSURE_CELLS);
+  closure_clear(L, CLOSURE_UIDS);
 }

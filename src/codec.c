@@ -269,11 +269,7 @@ static void codec_walk(lua_State *L, Walk *w) {
         lua_pushinteger(L, i);
         lua_rawseti(L, w->frames, b + FRAME_CURSOR);
         host_value(CODEC_UPVAL, closure_cell(L, t, i), NULL, 0);
-        const char *name = lua_getupvalue(L, t, i);
-        lua_pushglobaltable(L);
-        int env = name != NULL && strcmp(name, "_ENV") == 0 && lua_rawequal(L, -1, -2);
-        lua_pop(L, 1);
-        if (env) {
+        if (closure_upvalue(L, t, i)) {
           host_value(CODEC_ENV, 0, NULL, 0);
           lua_pop(L, 1);
         }

@@ -309,6 +309,26 @@ void cu_set_interruptible(int on) {
   unit.lim.interruptible = on;
 }
 
+static int cu_revert_body(lua_State *L) {
+  closure_revert(L);
+  return 0;
+}
+
+/* After a compute that failed, once the host has undone its writes: stored functions'
+   upvalues go back to what the host holds (closure_revert), under the given limits (an
+   allocation may run finalizers). If that cannot finish, the functions are forgotten
+   instead (closure_forget) and restored from the host on their next use. */
+CU_EXPORT("revert")
+void cu_revert(double max_instructions, double max_ms) {
+  lua_State *L = unit.L;
+  if (L == NULL) return;
+  lua_settop(L, 0);
+  limits_begin(L, max_instructions, max_ms);
+  lua_pushcfunction(L, cu_revert_body);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) closure_forget(L);
+  lua_settop(L, 0);
+}
+
 /* A full collection, with finalizers under the given limits; returns the bytes Lua
    holds afterwards. */
 CU_EXPORT("run_gc")

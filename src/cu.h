@@ -125,6 +125,9 @@ void closure_push(lua_State *L, double id);
 void closure_push_cfunction(lua_State *L, const char *name, size_t len);
 void closure_bind(lua_State *L, int idx, double id);
 void closure_capture(lua_State *L);
+void closure_revert(lua_State *L);
+int closure_upvalue(lua_State *L, int f, int i);
+void closure_forget(lua_State *L);
 int closure_open(lua_State *L);
 
 /* libs.c: the library profiles, print and warn. */

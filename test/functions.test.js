@@ -27,14 +27,38 @@ test('a counter in an upvalue goes on after a restart (real processes, LMDB)', (
   assert.deepEqual(run('return _home.next()', 'return _home.next()'), [5, 6]);
 });
 
-test('upvalue changes are captured when a compute succeeds, not when it fails', async () => {
-  const store = new MemoryStore();
-  const a = await Cu.create({ store, name: 'u' });
-  await a.compute('local n = 10 function _home.bump(by) n = n + by return n end');
-  assert.equal(await a.compute('return _home.bump(1)'), 11);
-  await assert.rejects(a.compute('_home.bump(100) error("fail")'));
-  const b = await Cu.create({ store, name: 'u' });
-  assert.equal(await b.compute('return _home.bump(0)'), 11, 'the failed compute\'s change was not kept');
+for (const [kind, open] of [['no store', () => 'none'], ['memory', () => new MemoryStore()], ['LMDB', () => `lmdb:${mkdtempSync(join(tmpdir(), 'cu-fn-'))}`]]) {
+  test(`${kind}: a compute that fails keeps none of its changes to stored functions' upvalues, in the live unit as after a restart`, async () => {
+    const store = open();
+    const a = await Cu.create({ store, name: 'u' });
+    await a.compute(`local n, t = 10, {v = 1}
+      function _home.bump(by) n = n + by return n end
+      function _home.swap(x) t = x end
+      function _home.get() return t.v end`);
+    assert.equal(await a.compute('return _home.bump(1)'), 11);
+    await assert.rejects(a.compute('_home.bump(100) _home.swap({v = 2}) error("fail")'), { kind: 'runtime' });
+    assert.deepEqual(await values(a, 'return _home.bump(0), _home.get()'), [11, 1], 'the live closures are back as they were');
+    await assert.rejects(a.compute('_home.bump(1000) while true do end', { limits: { instructions: 10000 } }), { kind: 'limit' });
+    assert.equal(await a.compute('return _home.bump(1)'), 12, 'and after a compute a limit stopped');
+    if (store === 'none') return;
+    await a.close();
+    const b = await Cu.create({ store, name: 'u' });
+    assert.deepEqual(await values(b, 'return _home.bump(0), _home.get()'), [12, 1], 'the store has only the successful computes\' changes');
+    await b.close();
+  });
+}
+
+test('when a failed compute\'s upvalues cannot be put back (no memory left), the functions are restored afresh from the store', async () => {
+  const a = await Cu.create({ store: new MemoryStore(), name: 'u' });  // the default 2 MiB
+  await a.compute('local s = string.rep("x", 300000) function _home.set(v) s = v end function _home.len() return #s end');
+  // the failed compute drops the long string and fills the memory it held with a global
+  // the next compute keeps: putting the string back would need 300 KB more than is free
+  await assert.rejects(a.compute(`_home.set("short") collectgarbage()
+    hog = {}
+    while pcall(function() hog[#hog + 1] = string.rep("y", 16384) .. #hog end) do end
+    error("fail")`));
+  assert.equal(await a.compute('hog = nil collectgarbage() return _home.len()'), 300000);
+  assert.equal(await a.compute('_home.set("abc") return _home.len()'), 3, 'the restored function is the stored one');
 });
 
 test('a function called and then dropped and collected within one compute keeps its change', async () => {

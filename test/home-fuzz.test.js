@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Cu } from '../js/index.js';
 import { MemoryStore } from '../js/stores/memory.js';
 import { openStore } from '../js/store.js';
+import { slowed } from './fixtures/slow-store.js';
 
 // _home described from the root: every value by path, a table met before by the path it
 // was first met at (so sharing and cycles show), and a function by what it returns when
@@ -80,6 +81,64 @@ for (const [kind, open] of Object.entries(stores)) {
     }
     assert.ok(failed > 5, `${failed} computes failed after writing`);
     await stored.close();
+    await reference.close();
+  });
+}
+
+// Two units of one name, as two processes or tabs would have, run computes one at a time or
+// two at once. A unit reads what the other committed before its compute starts; of two
+// computes that read the same version, the second to commit must be refused as a conflict,
+// and run again it reads the first one's writes. Every compute counts _home.seq on, so the
+// value it returns is its place in the commit order: the reference unit runs the committed
+// computes once each, in that order, and must count alike. A store whose commits take a
+// while (LMDB, or the memory store slowed down) lets the two computes interleave.
+const shared = {
+  memory: async () => slowed(new MemoryStore()),
+  lmdb: stores.lmdb,
+};
+
+for (const [kind, open] of Object.entries(shared)) {
+  test(`${kind}: two units of one name, one compute at a time or two at once: no update is lost, and the store holds what the commits in order make`, { timeout: 120000 }, async () => {
+    const store = await open();
+    let seed = kind === 'memory' ? 99 : 5;
+    const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor((seed / 2 ** 31) * n); };
+    const reference = await Cu.create({ store: 'none' });
+    const units = [await Cu.create({ store, name: 'race' }), await Cu.create({ store, name: 'race' })];
+    const outcome = (p) => p.then((seq) => ({ seq }), (e) => ({ kind: e.kind }));
+    const steps = kind === 'memory' ? 500 : 250;
+    let conflicts = 0, seq = 0;
+    for (let step = 0; step < steps; step++) {
+      const runs = (rand(2) === 0 ? [rand(2)] : [0, 1]).map((i) => ({ i, code: `${randomCompute(rand)} _home.seq = (_home.seq or 0) + 1 return _home.seq` }));
+      const got = await Promise.all(runs.map(({ i, code }) => outcome(units[i].compute(code))));
+      for (let r = 0; r < runs.length; r++) {
+        if (got[r].kind !== 'conflict') continue;
+        conflicts++;
+        got[r] = await outcome(units[runs[r].i].compute(runs[r].code));  // after the other's
+        runs[r].after = true;
+        assert.notEqual(got[r].kind, 'conflict', `step ${step}: a compute run again after a conflict conflicts again`);
+      }
+      // the reference runs them in commit order; a failed compute changes nothing
+      const order = runs.map((run, r) => ({ ...run, ...got[r] })).sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+      for (const run of order) {
+        const want = await outcome(reference.compute(run.code));
+        assert.deepEqual({ seq: run.seq, kind: run.kind }, { seq: want.seq, kind: want.kind }, `step ${step}, unit ${run.i}${run.after ? ' (run again)' : ''}: ${run.code}`);
+        if (want.seq !== undefined) assert.equal(want.seq, ++seq);
+      }
+      if (rand(4) === 0) {  // compare: describing calls the stored functions, so it commits too
+        const j = rand(2);
+        assert.equal(await units[j].compute(DESCRIBE), await reference.compute(DESCRIBE), `after step ${step}, unit ${j}`);
+      }
+      if (rand(10) === 0) {  // a restart reads the store whole
+        const r = rand(2);
+        await units[r].close();
+        units[r] = await Cu.create({ store, name: 'race' });
+      }
+    }
+    assert.ok(conflicts > 20, `${conflicts} conflicts`);
+    for (const u of units) await u.close();
+    const last = await Cu.create({ store, name: 'race' });
+    assert.equal(await last.compute(DESCRIBE), await reference.compute(DESCRIBE), 'a new unit reads what the commits made');
+    await last.close();
     await reference.close();
   });
 }
