@@ -268,8 +268,10 @@ export class UnitStore {
 
   #check() {
     this.#checked = true;
-    queueMicrotask(() => { this.#checked = false; });
+    queueMicrotask(this.#unchecked);
   }
+
+  #unchecked = () => { this.#checked = false; };
 
   /** Reads outside a compute (a collection after a commit, a snapshot, getOutput) check
       the same way, and fail as a conflict instead: they cannot start over. */
