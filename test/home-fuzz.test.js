@@ -3,11 +3,13 @@
 // on a store, closed and restored from it every few computes, and one without a store.
 // After every compute the two must describe _home alike: the store, its reference counts
 // and its collection of cycles lose nothing and keep nothing that _home no longer has.
+// Then the same with two units of one name racing, and two real processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Cu } from '../js/index.js';
 import { MemoryStore } from '../js/stores/memory.js';
 import { openStore } from '../js/store.js';
@@ -142,3 +144,35 @@ for (const [kind, open] of Object.entries(shared)) {
     await reference.close();
   });
 }
+
+// Two real processes on one LMDB unit, started together: every compute must read one
+// version (an invariant between two tables holds in each), and none of the 2 x N
+// increments, log entries or chain links may be lost.
+test('lmdb: two processes racing on one unit: each compute reads one version, and no update is lost', { timeout: 120000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cu-racers-'));
+  const N = 150;
+  const children = ['p', 'q'].map((who) => spawn(process.execPath, [new URL('./fixtures/home-racer.mjs', import.meta.url).pathname, dir, who, String(N)], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const lines = children.map((c) => {
+    const out = [];
+    let err = '';
+    c.stdout.setEncoding('utf8').on('data', (d) => out.push(...d.split('\n').filter(Boolean)));
+    c.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+    const exited = new Promise((resolve) => c.on('exit', (code) => resolve({ code, err, out })));
+    return { out, exited };
+  });
+  while (!lines.every(({ out }) => out.includes('ready'))) await new Promise((r) => setTimeout(r, 10));
+  for (const c of children) c.stdin.write('go\n');
+  const results = await Promise.all(lines.map(({ exited }) => exited));
+  for (const r of results) assert.equal(r.code, 0, r.err);
+  const conflicts = results.map((r) => Number(r.out.find((l) => l.startsWith('done')).split(' ')[1]));
+  t.diagnostic(`conflicts: ${conflicts.join(', ')}`);
+  assert.ok(conflicts[0] + conflicts[1] > 0, 'the two processes raced');
+  const unit = await Cu.create({ store: `lmdb:${dir}`, name: 'race' });
+  const [a, b, log, p, chain] = (await unit.run(`local p, len = 0, 0
+    for _, who in ipairs(_home.log) do if who == "p" then p = p + 1 end end
+    local c = _home.chain while c do len = len + 1 c = c.prev end
+    return _home.a.v, _home.b.v, #_home.log, p, len`)).values;
+  assert.deepEqual([a, b, log, p], [2 * N, 2 * N, 2 * N, N]);
+  assert.equal(chain, (2 * N) % 7, 'the chain holds the links since it was last cut');
+  await unit.close();
+});
