@@ -431,10 +431,7 @@ export class Cu {
       this.#ended(failure === null ? status : undefined);
     }
     if (failure === null) return this.#finish(status, collect, full, started, plan);
-    if (failure?.conflict) {
-      await this.#reread();
-      throw new CuError('conflict', 'another process or tab committed to this unit during this compute; its writes were not applied', { cause: failure });
-    }
+    if (failure?.conflict) throw await this.#conflict(failure, 'another process or tab committed to this unit during this compute; its writes were not applied');
     throw new CuError('store', failure instanceof StoreError ? failure.message : `the store failed to read: ${failure?.message ?? failure}`, { cause: failure });
   }
 
@@ -445,10 +442,7 @@ export class Cu {
       await this.#store.commit(plan.writes, plan.nextKey, { suspects: plan.suspects });
     } catch (err) {
       this.#rollback();
-      if (err?.conflict) {
-        await this.#reread();
-        throw new CuError('conflict', 'another process committed to this unit first; this compute\'s writes were not applied', { cause: err });
-      }
+      if (err?.conflict) throw await this.#conflict(err, 'another process committed to this unit first; this compute\'s writes were not applied');
       throw new CuError('store', `the store failed to commit: ${err?.message ?? err}`, { cause: err });
     }
     ext.applyPlan(plan);
@@ -462,6 +456,13 @@ export class Cu {
   async #reread() {
     await this.#store.refresh();
     this.#ext.reset();
+  }
+
+  /** The error a compute or snapshot call that lost a race fails with, once the unit has
+      read the store again. */
+  async #conflict(cause, message) {
+    await this.#reread();
+    return new CuError('conflict', message, { cause });
   }
 
   /** Deletes the cycles that _home no longer reaches (docs/persistence.md, "Cycles"), in a
@@ -538,10 +539,7 @@ export class Cu {
       return await fn(this.#store);
     } catch (err) {
       if (err instanceof CuError) throw err;
-      if (err?.conflict) {
-        await this.#reread();
-        throw new CuError('conflict', 'another process committed to this unit first', { cause: err });
-      }
+      if (err?.conflict) throw await this.#conflict(err, 'another process committed to this unit first');
       throw new CuError('store', err?.message ?? String(err), { cause: err });
     }
   }

@@ -309,24 +309,30 @@ void cu_set_interruptible(int on) {
   unit.lim.interruptible = on;
 }
 
+/* Runs f protected between computes, under the given limits (it may allocate, and so
+   run finalizers); returns its status. */
+static int cu_between(lua_CFunction f, double max_instructions, double max_ms) {
+  lua_State *L = unit.L;
+  lua_settop(L, 0);
+  limits_begin(L, max_instructions, max_ms);
+  lua_pushcfunction(L, f);
+  int status = lua_pcall(L, 0, 0, 0);
+  lua_settop(L, 0);
+  return status;
+}
+
 static int cu_revert_body(lua_State *L) {
   closure_revert(L);
   return 0;
 }
 
 /* After a compute that failed, once the host has undone its writes: stored functions'
-   upvalues go back to what the host holds (closure_revert), under the given limits (an
-   allocation may run finalizers). If that cannot finish, the functions are forgotten
-   instead (closure_forget) and restored from the host on their next use. */
+   upvalues go back to what the host holds (closure_revert). If that cannot finish, the
+   functions are forgotten instead (closure_forget) and restored from the host on their
+   next use. */
 CU_EXPORT("revert")
 void cu_revert(double max_instructions, double max_ms) {
-  lua_State *L = unit.L;
-  if (L == NULL) return;
-  lua_settop(L, 0);
-  limits_begin(L, max_instructions, max_ms);
-  lua_pushcfunction(L, cu_revert_body);
-  if (lua_pcall(L, 0, 0, 0) != LUA_OK) closure_forget(L);
-  lua_settop(L, 0);
+  if (unit.L != NULL && cu_between(cu_revert_body, max_instructions, max_ms) != LUA_OK) closure_forget(unit.L);
 }
 
 /* A full collection, with finalizers under the given limits; returns the bytes Lua
@@ -334,10 +340,6 @@ void cu_revert(double max_instructions, double max_ms) {
 CU_EXPORT("run_gc")
 double cu_run_gc(double max_instructions, double max_ms) {
   if (unit.L == NULL) return 0;
-  lua_settop(unit.L, 0);
-  limits_begin(unit.L, max_instructions, max_ms);
-  lua_pushcfunction(unit.L, cu_collect);
-  lua_pcall(unit.L, 0, 0, 0);
-  lua_settop(unit.L, 0);
+  cu_between(cu_collect, max_instructions, max_ms);
   return (double)unit.mem.used;
 }
