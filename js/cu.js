@@ -90,6 +90,9 @@ function checkSeed(seed) {
   return BigInt(seed);
 }
 
+/** A failed read of the store as the error a compute or snapshot call fails with. */
+const readFailure = (err) => new CuError('store', err instanceof StoreError ? err.message : `the store failed to read: ${err?.message ?? err}`, { cause: err });
+
 /**
  * Units dropped without close(): once the collector has taken one, its memory goes back to
  * the pool and a store opened for it is closed, as close() would have done. The record
@@ -330,6 +333,7 @@ export class Cu {
     const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
     const started = full ? performance.now() : 0;
     const codeLen = this.#write(code, name);
+    this.#catchUp();
     if ('input' in options) this.setInput(options.input);
     const collect = new Collected(onOutput);
     const ext = this.#ext;
@@ -338,7 +342,6 @@ export class Cu {
     ext.failure = null;
     this.#reader.reset();
     if (ext.io.hash.has('output')) ext.io.set('output', undefined);  // _io.output belongs to one compute
-    if (this.#store?.catchUp()) ext.reset();  // another process committed: read its version
     ext.begin();
     if (this.#evalLazy !== null) return this.#runLazy(codeLen, name.length, limits, collect, full, started);
     let status;
@@ -348,6 +351,16 @@ export class Cu {
       this.#ended(status);
     }
     return this.#finish(status, collect, full, started, null);
+  }
+
+  /** When another process or tab has committed to the unit's store, takes up its version
+      before a compute or snapshot call reads any of it. */
+  #catchUp() {
+    try {
+      if (this.#store?.catchUp()) this.#ext.reset();
+    } catch (err) {  // a meta record damaged or of a newer format, or the store failing
+      throw readFailure(err);
+    }
   }
 
   /** After eval: a failed compute's writes are undone at once. */
@@ -432,7 +445,7 @@ export class Cu {
     }
     if (failure === null) return this.#finish(status, collect, full, started, plan);
     if (failure?.conflict) throw await this.#conflict(failure, 'another process or tab committed to this unit during this compute; its writes were not applied');
-    throw new CuError('store', failure instanceof StoreError ? failure.message : `the store failed to read: ${failure?.message ?? failure}`, { cause: failure });
+    throw readFailure(failure);
   }
 
   /** Makes the compute's writes durable before it resolves; if that fails, undoes them. */
@@ -534,8 +547,8 @@ export class Cu {
     if (typeof name !== 'string' || name.includes('\0')) throw new TypeError('a state name must be a string without NUL');
     if (this.#closed) throw new CuError('host', 'the unit is closed');
     if (this.#store === null) throw new CuError('store', 'this unit has no store (create it with a store option)');
+    this.#catchUp();  // as a compute does: the newest version
     try {
-      if (this.#store.catchUp()) this.#ext.reset();  // as a compute does: the newest version
       return await fn(this.#store);
     } catch (err) {
       if (err instanceof CuError) throw err;

@@ -53,6 +53,7 @@ export class HostTable {
     this.refs = 0;          // stored references to it, when stored
     this.corrupt = null;    // key -> StoreError, for records that did not decode
     this.misses = 0;        // keys read alone from a lazy store (ExtHost.entry)
+    this.verify = false;    // reached through a version before: its first read checks it is still stored
   }
 
   get(key) {
@@ -255,23 +256,34 @@ export class ExtHost {
     }
   }
 
-  /** Forgets every stored table's contents; they are read again on first use. Tables that
-      are not stored keep their ids and contents: they have no key a store could reuse. */
+  /** After the unit takes up another version of the store (another process or tab
+      committed, or a snapshot was loaded): forgets every stored table's contents, to be
+      read again on first use. A table a live proxy holds keeps its id, so Lua's proxy reads
+      the new version (or, if that version no longer has it, fails naming why); the others
+      are dropped. Stored functions are dropped too: a live closure's upvalues cannot follow
+      the store, so one Lua holds runs on, no longer stored. Tables that are not stored keep
+      their ids and contents: they have no key a store could reuse. */
   reset() {
-    const forgotten = new Set(this.byKey.values());
-    for (const o of forgotten) this.objects.delete(o.id);
-    this.byKey.clear();
+    const forgotten = new Set();
+    for (const o of this.byKey.values()) if (o instanceof HostFunction || !this.pins.has(o.id)) forgotten.add(o);
+    for (const o of forgotten) {
+      this.objects.delete(o.id);
+      this.byKey.delete(o.key);
+    }
+    for (const t of this.byKey.values()) this.#unread(t, t.key !== HOME);
     // and the functions restored from now on get cells of their own: joined to a cell a
     // function of the version before still holds, they would take its value, not the store's
     this.cellIds.clear();
     this.cellKeys.clear();
-    this.home = this.#stub(HOME, HOME, false);
+    this.home = this.byKey.get(HOME) ?? this.#stub(HOME, HOME, false);
     this.nextKey = Math.max(this.nextKey, this.store.meta.nextId);
     // a kept table that refers to a stored one now refers to its new stub: the old object's
     // contents and count are of the version before, and storing it would write them
     for (const o of this.objects.values()) {
-      if (!(o instanceof HostTable)) continue;
-      for (const [k, v] of o.entries()) if (forgotten.has(v)) o.set(k, this.stub(v.key, v instanceof HostFunction));
+      if (!(o instanceof HostTable) || o.stored) continue;
+      for (const [k, v] of o.entries()) {
+        if (forgotten.has(v)) o.set(k, this.byKey.get(v.key) ?? this.#unread(this.#stub(this.nextId++, v.key, v instanceof HostFunction), true));
+      }
     }
   }
 
@@ -285,10 +297,52 @@ export class ExtHost {
     this.objects.set(id, t);
     this.byKey.set(key, t);
     t.key = key;
+    return this.#unread(t, false);
+  }
+
+  /** Makes t a stored table not read yet. verify: it was reached through the version
+      before, and may be gone from this one (its records deleted by another process's
+      commit); its first read checks that. */
+  #unread(t, verify) {
+    t.arr = [];
+    t.hash = new Map();
     t.loaded = false;
     t.known = new Set();
     t.stored = true;
+    t.refs = 0;
+    t.corrupt = null;
+    t.misses = 0;
+    t.verify = verify;
     return t;
+  }
+
+  /** Reads again a table a loop began on before the unit re-read the store (a coroutine
+      can hold the loop across computes), so the loop goes on over the new version. A lazy
+      unit cannot wait for that read here. */
+  #reload(t) {
+    try {
+      this.load(t);
+    } catch (err) {
+      if (!(err instanceof StoreMiss)) throw err;
+      throw new StoreError('a loop over a stored table began before this unit read another tab\'s commit; begin the loop again');
+    }
+  }
+
+  /** The stored reference count of t, which a table not read whole has in its header
+      alone; a table reached through the version before fails here if it is gone. */
+  storedRefs(t) {
+    const refs = this.store.refs(t.key);
+    if (t.verify) this.#verified(t, refs);
+    return refs;
+  }
+
+  #verified(t, refs) {
+    if (refs === 0) {
+      const err = new StoreError(`a table this unit held is no longer in the store: another process or tab removed it (it was external table ${t.key}); read it from _home again`);
+      err.gone = true;
+      throw err;
+    }
+    t.verify = false;
   }
 
   /** The id here of a stored cell key: the live cell already joined to it, or a new one. */
@@ -307,6 +361,7 @@ export class ExtHost {
   load(t) {
     if (t.loaded) return t;
     const { entries, corrupt, refs } = this.store.loadTable(t.key, (key) => this.stub(key), this.decodeExtra);
+    if (t.verify) this.#verified(t, refs);
     for (const [k, v] of entries) if (!t.known.has(k)) t.set(k, isCell(t, k, v) ? this.cellId(v) : v);
     for (const k of t.known) corrupt.delete(k);
     t.refs = refs;
@@ -319,6 +374,7 @@ export class ExtHost {
   /** t[key]: from memory, or for a table not read whole, that one record from the store. */
   entry(t, key) {
     if (t.loaded || t.known.has(key)) return t.get(key);
+    if (t.verify) this.storedRefs(t);
     let v;
     try {
       v = this.store.getEntry(t.key, key, (k) => this.stub(k), this.decodeExtra);
@@ -372,7 +428,7 @@ export class ExtHost {
       }
     }
     const refs = new Map();  // table -> references after this commit
-    const refsOf = (t) => refs.get(t) ?? (!t.stored ? 0 : t.loaded ? t.refs : this.store.refs(t.key));
+    const refsOf = (t) => refs.get(t) ?? (!t.stored ? 0 : t.loaded ? t.refs : this.storedRefs(t));
     // additions first, so a table moved within _home is never deleted on the way
     const up = [...delta].filter(([, d]) => d > 0);
     const down = [...delta].filter(([, d]) => d < 0);
@@ -546,7 +602,7 @@ export class ExtHost {
     try {
       return this.entry(t, key);
     } catch (err) {
-      if (!(err instanceof StoreError)) throw err;
+      if (!(err instanceof StoreError) || err.gone) throw err;
       t.known?.add(key);  // overwriting a corrupt record mends it
       return undefined;
     }
@@ -881,6 +937,7 @@ export class ExtHost {
         const it = this.iterators.get(iter);
         if (it === undefined) return 0;
         const input = it.o instanceof JsView;
+        if (!input && !it.o.loaded) this.#reload(it.o);
         while (it.at < it.keys.length) {
           const k = it.keys[it.at++];
           if (!input && it.o.corrupt?.has(k)) throw it.o.corrupt.get(k);

@@ -260,10 +260,10 @@ export class UnitStore {
   catchUp() {
     if (this.kv.lazy === true) return false;  // a lazy unit checks in fetch
     const bytes = this.kv.get(META_KEY);
+    const newer = !sameBytes(bytes, this.metaBytes);
+    if (newer) this.#takeMeta(bytes);  // throws on a record it cannot read, keeping the old version
     this.#check();
-    if (sameBytes(bytes, this.metaBytes)) return false;
-    this.#takeMeta(bytes);
-    return true;
+    return newer;
   }
 
   #check() {

@@ -62,6 +62,8 @@ test('IndexedDB restores lazily in Chromium (main thread and Worker)', { timeout
     assert.deepEqual(r.afterConflict, { value: 'from b' });
     assert.equal(r.staleCommit.error?.kind, 'conflict', 'a commit from a stale cache');
     assert.deepEqual(r.afterStaleCommit, { value: 'b again' });
+    assert.equal(r.heldConflict.error?.kind, 'conflict');
+    assert.deepEqual(r.heldAfterConflict, { value: [3, true] }, 'a table Lua held reads the version the conflict re-read');
     assert.deepEqual(r.count, { value: 3006 }, 'pairs reads the whole table');
 
     assert.deepEqual(r.saved, { value: ['s1'] });

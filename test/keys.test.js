@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cu } from '../js/index.js';
+import { Cu, CuError } from '../js/index.js';
 import { MemoryStore } from '../js/stores/memory.js';
 import { openStore } from '../js/store.js';
 import { slowed, race } from './fixtures/slow-store.js';
@@ -66,6 +66,48 @@ for (const [kind, open] of Object.entries(stores)) {
     const p4 = await Cu.create({ store, name: 'u' });
     assert.deepEqual(await p4.compute('return _home.s'), { cfg: { v: 7 } });
     for (const u of [p1, p2, p3, p4]) await u.close();
+  });
+
+  test(`${kind}: a stored table Lua holds follows the store when another unit commits`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'u' });
+    await a.compute('_home.users = {n = 1, sub = {v = 1}} held = _home.users heldSub = held.sub');
+    const b = await Cu.create({ store, name: 'u' });
+    await b.compute('_home.users.n = 2 _home.users.sub.v = 2 _home.users.added = true');
+    assert.deepEqual(await values(a, 'return held.n, heldSub.v, held.added, rawequal(held, _home.users), rawequal(heldSub, _home.users.sub)'), [2, 2, true, true, true]);
+    await a.compute('held.n = held.n + 1 heldSub.v = heldSub.v * 10');
+    assert.deepEqual(await values(b, 'return _home.users.n, _home.users.sub.v'), [3, 20]);
+    // and the same after a conflict, which re-reads the store
+    await race(b, '_home.users.n = 100', a, 'held.n = -1');
+    assert.equal(await a.compute('return held.n'), 100);
+    // a loop a coroutine holds across computes goes on over the new version
+    await a.compute('_home.t = {x = 1, y = 2, z = 3} loop = coroutine.wrap(function() for k, v in pairs(_home.t) do coroutine.yield(k .. "=" .. v) end return "end" end)');
+    const first = await a.compute('return loop()');
+    await b.compute('for k, v in pairs(_home.t) do _home.t[k] = v * 10 end');
+    const rest = [await a.compute('return loop()'), await a.compute('return loop()')];
+    assert.equal(await a.compute('return loop()'), 'end');
+    assert.deepEqual([first, ...rest].map((p) => p[0]).sort(), ['x', 'y', 'z']);
+    for (const p of rest) assert.equal(p.slice(2), String({ x: 10, y: 20, z: 30 }[p[0]]));
+    for (const u of [a, b]) await u.close();
+  });
+
+  test(`${kind}: a stored table Lua holds that another unit removed fails when used, naming why, and is never stored again empty`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'u' });
+    await a.compute('_home.users = {n = 1, sub = {v = 1}} _home.r = {v = 5} held = _home.users heldSub = held.sub scratch = ext.table() scratch.r = _home.r');
+    a.gc();  // Lua no longer holds r's proxy: scratch alone refers to r
+    const b = await Cu.create({ store, name: 'u' });
+    await b.compute('_home.users = nil _home.r = nil');
+    const removed = (e) => e instanceof CuError && e.kind === 'store' && /no longer in the store: another process or tab removed it/.test(e.message);
+    await assert.rejects(a.compute('return held.n'), removed);
+    await assert.rejects(a.compute('return heldSub.v'), removed);
+    await assert.rejects(a.compute('heldSub.v = 6'), removed);
+    await assert.rejects(a.compute('return scratch.r.v'), removed);
+    await assert.rejects(a.compute('_home.back = heldSub'), removed);
+    await assert.rejects(a.compute('_home.r2 = scratch.r'), removed);
+    assert.deepEqual(await a.compute('_home.n = 1 return _home'), { n: 1 }, 'the unit goes on');
+    assert.deepEqual(await (await Cu.create({ store, name: 'u' })).compute('return _home'), { n: 1 });
+    for (const u of [a, b]) await u.close();
   });
 
   test(`${kind}: a table Lua held when it was deleted is not taken for the one loadState restores`, { timeout: 30000 }, async () => {

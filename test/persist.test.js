@@ -150,6 +150,24 @@ for (const [kind, open] of Object.entries(stores)) {
     await assert.rejects(Cu.create({ store, name: 'future' }), (e) => e instanceof CuError && e.kind === 'store' && /format 99/.test(e.message));
   });
 
+  test(`${kind}: a newer format or a corrupt meta record written while a unit is open fails its next compute as a store error`, async () => {
+    const store = await open();
+    const a = await Cu.create({ store, name: 'app' });
+    await a.compute('_home.n = 1');
+    const unit = await store.openUnit('app');
+    const good = unit.get(META_KEY).slice();
+    const isStoreError = (pattern) => (e) => e instanceof CuError && e.kind === 'store' && pattern.test(e.message);
+    await unit.commit([[META_KEY, encodeMeta({ format: 99, version: 9, nextId: 3 })]]);
+    await assert.rejects(a.compute('return _home.n'), isStoreError(/format 99/));
+    await assert.rejects(a.saveState('s'), isStoreError(/format 99/));
+    const flipped = good.slice();
+    flipped[2] ^= 0x40;
+    await unit.commit([[META_KEY, flipped]]);
+    await assert.rejects(a.compute('return 1'), isStoreError(/meta record is corrupt/));
+    await unit.commit([[META_KEY, good]]);
+    assert.equal(await a.compute('_home.n = _home.n + 1 return _home.n'), 2, 'the unit goes on once the record is mended');
+  });
+
   test(`${kind}: a corrupt value is a store error naming its key; the rest stays usable`, async () => {
     const store = await open();
     const a = await Cu.create({ store, name: 'app' });

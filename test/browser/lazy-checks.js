@@ -113,6 +113,11 @@ export async function lazyChecks() {
   await b.cu.compute('_home.k5 = "b again"');
   r.staleCommit = await outcome(() => a.cu.compute('_home.k5 = _home.k5 .. "!"'));
   r.afterStaleCommit = await outcome(() => a.cu.compute('return _home.k5'));
+  // a table Lua holds in a global follows the store when a conflict makes the unit re-read it
+  await a.cu.compute('heldOther = _home.other');
+  await b.cu.compute('_home.other.x = 3');
+  r.heldConflict = await outcome(() => a.cu.compute('return heldOther.x'));
+  r.heldAfterConflict = await outcome(() => a.cu.compute('return { heldOther.x, rawequal(heldOther, _home.other) }'));
   r.count = await outcome(() => a.cu.compute('local n = 0 for k in pairs(_home) do n = n + 1 end return n'));
 
   // snapshots on a lazy unit
