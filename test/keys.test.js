@@ -88,6 +88,11 @@ for (const [kind, open] of Object.entries(stores)) {
     assert.equal(await a.compute('return loop()'), 'end');
     assert.deepEqual([first, ...rest].map((p) => p[0]).sort(), ['x', 'y', 'z']);
     for (const p of rest) assert.equal(p.slice(2), String({ x: 10, y: 20, z: 30 }[p[0]]));
+    // and loadState brings it back to the saved version
+    await a.saveState('s');
+    await a.compute('held.n = 500');
+    await a.loadState('s');
+    assert.deepEqual(await values(a, 'return held.n, rawequal(held, _home.users)'), [100, true]);
     for (const u of [a, b]) await u.close();
   });
 
