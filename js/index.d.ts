@@ -57,6 +57,8 @@ export interface KvUnit {
   commit(writes: Array<[Uint8Array, Uint8Array | undefined]>, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;
   refresh(): Promise<void>;
   clear(): Promise<void>;
+  /** Optional: whether key's value is exactly bytes (undefined: absent), without copying it. */
+  holds?(key: Uint8Array, bytes: Uint8Array | undefined): boolean;
   /** A lazy unit: get and range throw a StoreMiss for records not read yet, and fetch reads them. */
   lazy?: boolean;
   fetch?(miss: StoreMiss, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;

@@ -259,11 +259,16 @@ export class UnitStore {
       so everything the compute reads, being synchronous, is of that version. */
   catchUp() {
     if (this.kv.lazy === true) return false;  // a lazy unit checks in fetch
-    const bytes = this.kv.get(META_KEY);
-    const newer = !sameBytes(bytes, this.metaBytes);
-    if (newer) this.#takeMeta(bytes);  // throws on a record it cannot read, keeping the old version
+    const newer = !this.#holdsMeta();
+    if (newer) this.#takeMeta(this.kv.get(META_KEY));  // throws on a record it cannot read, keeping the old version
     this.#check();
     return newer;
+  }
+
+  /** Whether the store's meta record is the one this unit read (a store that can compare
+      it where it lies saves copying it, at every compute). */
+  #holdsMeta() {
+    return this.kv.holds ? this.kv.holds(META_KEY, this.metaBytes) : sameBytes(this.kv.get(META_KEY), this.metaBytes);
   }
 
   #check() {
@@ -277,7 +282,7 @@ export class UnitStore {
       the same way, and fail as a conflict instead: they cannot start over. */
   #current() {
     if (this.#checked || this.meta === null || this.kv.lazy === true) return;
-    if (!sameBytes(this.kv.get(META_KEY), this.metaBytes)) {
+    if (!this.#holdsMeta()) {
       const err = new StoreError('another process or tab committed to this unit since it last read the store; run a compute to read it again');
       err.conflict = true;
       throw err;

@@ -21,6 +21,9 @@
  * @typedef {object} KvUnit
  * @property {(key: Uint8Array) => Uint8Array | undefined} get
  *   Synchronous: the value of key, as a fresh copy, or undefined.
+ * @property {(key: Uint8Array, bytes: Uint8Array | undefined) => boolean} [holds]
+ *   Optional, synchronous: whether key's value is exactly bytes (undefined: absent), as get
+ *   and a comparison would say, without copying it (the version check of every compute).
  * @property {(prefix: Uint8Array) => Iterable<[Uint8Array, Uint8Array]>} range
  *   Synchronous: the records whose key starts with prefix, ascending by key (fresh copies).
  * @property {(writes: Write[], guard?: Guard) => Promise<void>} commit

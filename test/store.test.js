@@ -23,11 +23,11 @@ const tag = `t${process.pid}`;
 // One memory store for the whole memory suite: a memory store is its own data, so "the
 // same data" means the same instance (its close() is a no-op for later opens here).
 const memory = new MemoryStore();
-const memoryEnv = { tag, persistent: false, open: async () => ({ openUnit: (n) => memory.openUnit(n), units: () => memory.units(), close: async () => {} }) };
+const memoryEnv = { tag, persistent: false, holds: true, open: async () => ({ openUnit: (n) => memory.openUnit(n), units: () => memory.units(), close: async () => {} }) };
 for (const c of storeCases(memoryEnv)) test(`memory: ${c.name}`, c.fn);
 
 const lmdbDir = join(tmp, 'conformance');
-const lmdbEnv = { tag, persistent: true, open: () => openStore(`lmdb:${lmdbDir}`) };
+const lmdbEnv = { tag, persistent: true, holds: true, open: () => openStore(`lmdb:${lmdbDir}`) };
 for (const c of storeCases(lmdbEnv)) test(`lmdb: ${c.name}`, c.fn);
 
 test('lmdb: the store is a directory of LMDB files, opened with durable settings', async () => {

@@ -179,6 +179,13 @@ class LmdbUnit {
     return v === undefined ? undefined : plain(v);
   }
 
+  holds(key, bytes) {
+    this.store.check();
+    // lmdb's fast read reuses one buffer, valid until its next read: compared at once, not kept
+    const v = this.records.getBinaryFast(this.fullKey(key));
+    return sameBytes(v, bytes);
+  }
+
   *range(prefix) {
     this.store.check();
     const start = concat(this.prefix, prefix);

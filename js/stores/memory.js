@@ -126,10 +126,11 @@ class MemoryUnit {
     this.records = new SortedRecords();
   }
   get(key) { return this.records.get(key); }
+  holds(key, bytes) { return sameBytes(this.records.map.get(bytesToKey(key)), bytes); }
   range(prefix) { return this.records.range(prefix); }
   async commit(writes, guard) {
     checkWrites(writes, guard);
-    if (guard && !sameBytes(this.records.map.get(bytesToKey(guard.key)), guard.expect)) throw conflictError(this.name);
+    if (guard && !this.holds(guard.key, guard.expect)) throw conflictError(this.name);
     for (const [k, v] of writes) this.records.set(k, v);
   }
   async refresh() {}

@@ -6,7 +6,7 @@ import { storeCases, b, s } from '../fixtures/store-conformance.js';
 
 /** Runs every conformance case; returns [{ name, error? }]. */
 export async function conformance(where) {
-  const env = { tag: `${where}-${Date.now()}`, persistent: true, open: () => openStore('indexeddb:cu-conformance') };
+  const env = { tag: `${where}-${Date.now()}`, persistent: true, holds: false, open: () => openStore('indexeddb:cu-conformance') };
   const results = [];
   for (const c of storeCases(env)) {
     try {
