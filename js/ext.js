@@ -282,22 +282,23 @@ export class ExtHost {
     for (const o of this.objects.values()) {
       if (!(o instanceof HostTable) || o.stored) continue;
       for (const [k, v] of o.entries()) {
-        if (forgotten.has(v)) o.set(k, this.byKey.get(v.key) ?? this.#unread(this.#stub(this.nextId++, v.key, v instanceof HostFunction), true));
+        if (forgotten.has(v)) o.set(k, this.stub(v.key, v instanceof HostFunction, true));
       }
     }
   }
 
-  /** The HostTable (or HostFunction) stored under key, unread until first use. */
-  stub(key, isFunction = false) {
-    return this.byKey.get(key) ?? this.#stub(this.nextId++, key, isFunction);
+  /** The HostTable (or HostFunction) stored under key, unread until first use; verify: a
+      new stub is reached through the version before (see #unread). */
+  stub(key, isFunction = false, verify = false) {
+    return this.byKey.get(key) ?? this.#stub(this.nextId++, key, isFunction, verify);
   }
 
-  #stub(id, key, isFunction) {
+  #stub(id, key, isFunction, verify = false) {
     const t = isFunction ? new HostFunction(id) : new HostTable(id);
     this.objects.set(id, t);
     this.byKey.set(key, t);
     t.key = key;
-    return this.#unread(t, false);
+    return this.#unread(t, verify);
   }
 
   /** Makes t a stored table not read yet. verify: it was reached through the version
