@@ -323,14 +323,16 @@ export class Cu {
     return this.#serial(() => this.#run(code, options, true));
   }
 
-  /** One compute; `full` builds run()'s result, else only the first value (compute()). */
-  #run(code, options, full) {
+  /** One compute; `full` builds run()'s result, else only the first value (compute()).
+      `heard`: the store's news of another connection's commit is taken up. */
+  #run(code, options, full, heard = false) {
     if (typeof code !== 'string' && !(code instanceof Uint8Array)) throw new TypeError('code must be a string or a Uint8Array');
     if (options === null || typeof options !== 'object') throw new TypeError('compute options must be an object');
     if (options !== EMPTY) checkKeys(options, COMPUTE_OPTIONS, 'compute');
     const limits = checkLimits(options.limits, this.#limits, 'options.limits');
     const onOutput = options.onOutput ?? this.#onOutput;
     const name = options.name === undefined ? DEFAULT_NAME : encoder.encode(`=${options.name}`);
+    if (!heard && this.#store?.changed()) return this.#call(() => this.#catchUpChanged()).then(() => this.#run(code, options, full, true));
     const started = full ? performance.now() : 0;
     const codeLen = this.#write(code, name);
     this.#catchUp();
@@ -359,6 +361,16 @@ export class Cu {
     try {
       if (this.#store?.catchUp()) this.#ext.reset();
     } catch (err) {  // a meta record damaged or of a newer format, or the store failing
+      throw readFailure(err);
+    }
+  }
+
+  /** The same, for a store that tells of other connections' commits (IndexedDB) instead
+      of being checked at every compute (UnitStore.changed). */
+  async #catchUpChanged() {
+    try {
+      if (await this.#store.catchUpChanged()) this.#ext.reset();
+    } catch (err) {
       throw readFailure(err);
     }
   }
@@ -548,6 +560,7 @@ export class Cu {
     if (this.#closed) throw new CuError('host', 'the unit is closed');
     if (this.#store === null) throw new CuError('store', 'this unit has no store (create it with a store option)');
     this.#catchUp();  // as a compute does: the newest version
+    if (this.#store.changed()) await this.#catchUpChanged();
     try {
       return await fn(this.#store);
     } catch (err) {

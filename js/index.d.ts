@@ -59,6 +59,8 @@ export interface KvUnit {
   clear(): Promise<void>;
   /** Optional: whether key's value is exactly bytes (undefined: absent), without copying it. */
   holds?(key: Uint8Array, bytes: Uint8Array | undefined): boolean;
+  /** Optional: whether another writer (a tab, a process) has committed to the unit since it was opened or refreshed, as far as the adapter has been told; then Cu refreshes before the next compute. The IndexedDB store has it. */
+  changed?(): boolean;
   /** A lazy unit: get and range throw a StoreMiss for records not read yet, and fetch reads them. */
   lazy?: boolean;
   fetch?(miss: StoreMiss, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;

@@ -265,6 +265,22 @@ export class UnitStore {
     return newer;
   }
 
+  /** Whether the store has told of a commit by another connection (a tab, a worker) that
+      this unit may not have read: a store read asynchronously (IndexedDB) cannot be
+      checked at each compute's start as catchUp does, so it says so instead
+      (KvUnit.changed, docs/stores.md). */
+  changed() {
+    return this.kv.changed?.() === true;
+  }
+
+  /** Takes up the version changed() told of; true if it is newer than the unit's (the
+      news may be of a commit the unit has read since, after a conflict). */
+  async catchUpChanged() {
+    const before = this.metaBytes;
+    await this.refresh();
+    return !sameBytes(before, this.metaBytes);
+  }
+
   /** Whether the store's meta record is the one this unit read (a store that can compare
       it where it lies saves copying it, at every compute). */
   #holdsMeta() {

@@ -24,6 +24,11 @@
  * @property {(key: Uint8Array, bytes: Uint8Array | undefined) => boolean} [holds]
  *   Optional, synchronous: whether key's value is exactly bytes (undefined: absent), as get
  *   and a comparison would say, without copying it (the version check of every compute).
+ * @property {() => boolean} [changed]
+ *   Optional, synchronous and cheap: whether another writer has committed to the unit since
+ *   it was opened or refreshed, as far as the adapter has been told (never for the unit's
+ *   own commits); Cu then calls refresh before the next compute. For adapters read
+ *   asynchronously, which cannot check the version record at each compute's start.
  * @property {(prefix: Uint8Array) => Iterable<[Uint8Array, Uint8Array]>} range
  *   Synchronous: the records whose key starts with prefix, ascending by key (fresh copies).
  * @property {(writes: Write[], guard?: Guard) => Promise<void>} commit

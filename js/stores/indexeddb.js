@@ -3,7 +3,9 @@
 // openUnit loads the unit's records into an in-memory cache that get/range serve, or,
 // asked for a lazy unit, reads nothing and lets the caller fetch what get/range miss
 // (js/store.js, StoreMiss). Each commit is one readwrite transaction (strict durability)
-// that checks its guard inside it, and updates the cache when the transaction completes.
+// that checks its guard inside it, and updates the cache when the transaction completes,
+// then tells the other connections (tabs, workers) on a BroadcastChannel, so that their
+// units can take up the new version before their next compute (news()).
 // See docs/stores.md.
 
 import { SortedRecords, bytesToKey, checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
@@ -11,6 +13,8 @@ import { StoreMiss } from '../store.js';
 
 /** The database version, which is also the version of the layout below. */
 export const IDB_LAYOUT = 1;
+/** The BroadcastChannel on which a connection to database dbName tells of its commits. */
+export const idbChannelName = (dbName) => `cu:indexeddb:${dbName}`;
 const RECORDS = 'records'; // key [unitName, ArrayBuffer key] -> ArrayBuffer value
 const UNITS = 'units';     // key unitName -> { name }
 const STRICT = { durability: 'strict' };
@@ -49,10 +53,36 @@ class IdbUnit {
     this.store = store;
     this.name = name;
     this.cache = new SortedRecords();
+    this.own = 0;              // commits this unit made
+    this.seen = this.#news();  // what #news() was when the unit last read the database
+  }
+
+  /** How many commits to the unit by others (other connections, in other tabs and
+      workers too, and other units of this connection) this connection has heard of. */
+  #news() {
+    return this.store.heardOf(this.name) - this.own;
+  }
+
+  /** Whether another has committed to the unit since it was loaded or refreshed
+      (docs/stores.md, "changed()"). */
+  changed() {
+    return this.#news() !== this.seen;
+  }
+
+  /** From here on, what the unit reads is at least as new as what was heard of. */
+  heardUpToNow() {
+    this.seen = this.#news();
+  }
+
+  /** After a commit: the others hear of it, and it is no news to this unit. */
+  #committed() {
+    this.own++;
+    this.store.announce(this.name);
   }
 
   /** Replaces the cache with what the database holds now, read in one transaction. */
   async load() {
+    const heard = this.#news();
     const tx = this.store.db.transaction([RECORDS], 'readonly');
     const os = tx.objectStore(RECORDS);
     const range = unitRange(this.name);
@@ -61,6 +91,7 @@ class IdbUnit {
     for (let i = 0; i < keys.length; i++) cache.adopt(bytesToKey(new Uint8Array(keys[i][1])), new Uint8Array(values[i]));
     this.cache = cache;
     this.store.recordsRead += keys.length;
+    this.seen = heard;
   }
 
   get(key) { return this.cache.get(key); }
@@ -97,6 +128,7 @@ class IdbUnit {
     }
     await done;
     this.remember(ops);
+    this.#committed();
   }
 
   /** What a commit wrote is now what the unit holds. */
@@ -115,6 +147,7 @@ class IdbUnit {
     tx.objectStore(RECORDS).delete(unitRange(this.name));
     await finished(tx, () => undefined);
     this.cache.clear();
+    this.#committed();
   }
 }
 
@@ -189,6 +222,7 @@ class LazyIdbUnit extends IdbUnit {
 
   /** Forgets everything read: the next reads miss and fetch the current records. */
   async load() {
+    this.heardUpToNow();  // nothing read is left, so what it reads next is newer
     this.cache = new SortedRecords();
     this.absent.clear();
     this.prefixes.clear();
@@ -214,8 +248,39 @@ class IdbStore {
     this.open = new Map();
     /** @type {Map<string, Promise<void>>} units listed in the units object store */
     this.listed = new Map();
+    /** @type {Map<string, number>} unit name -> commits to it heard of (IdbUnit.news) */
+    this.notices = new Map();
+    // Commits by other connections to this database, in other tabs and workers of the
+    // origin too: a message { unit } after each (this one's go out in announce).
+    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(idbChannelName(dbName)) : null;
+    if (this.channel !== null) {
+      this.channel.onmessage = (e) => {
+        if (typeof e.data?.unit === 'string') this.#hear(e.data.unit);
+      };
+    }
     // Another connection wants to upgrade the database: let it (our later calls then fail clearly).
-    db.onversionchange = () => { this.closed = true; db.close(); };
+    db.onversionchange = () => { this.#shut(); };
+  }
+
+  heardOf(name) {
+    return this.notices.get(name) ?? 0;
+  }
+
+  #hear(name) {
+    this.notices.set(name, this.heardOf(name) + 1);
+  }
+
+  /** A commit to unit name: every other connection hears of it, and so do this
+      connection's other units of that name (lazy ones keep what they read apart). */
+  announce(name) {
+    this.channel?.postMessage({ unit: name });
+    this.#hear(name);
+  }
+
+  #shut() {
+    this.closed = true;
+    this.channel?.close();
+    this.db.close();
   }
 
   check() {
@@ -269,9 +334,7 @@ class IdbStore {
   }
 
   async close() {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+    if (!this.closed) this.#shut();
   }
 }
 

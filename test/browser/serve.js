@@ -26,15 +26,16 @@ export const CHROMIUM = {
 export async function withPage(fn, { headers = {}, userDataDir, page: pageOptions = {} } = {}) {
   const { chromium } = await import('playwright-core');
   const server = await serve(headers);
-  const context = userDataDir ? await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM, ...pageOptions }) : null;
-  const browser = context ? null : await chromium.launch(CHROMIUM);
+  const browser = userDataDir ? null : await chromium.launch(CHROMIUM);
+  // a context of its own, so that a test can open more tabs in it (page.context().newPage())
+  const context = browser ? await browser.newContext(pageOptions) : await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM, ...pageOptions });
   try {
-    const page = await (context ?? browser).newPage(context ? {} : pageOptions);
+    const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     return await fn(page, { url: server.url, errors });
   } finally {
-    await (context ?? browser).close();
+    await (browser ?? context).close();
     await server.close();
   }
 }

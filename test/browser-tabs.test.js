@@ -1,0 +1,88 @@
+// browser-tabs.test.js: units of one IndexedDB unit in two tabs of real Chromium, and on
+// one connection in a tab. A unit hears of the others' commits (a BroadcastChannel
+// between connections) and takes up the newer version before its next compute: it reads
+// what the other tab wrote, a table Lua holds follows, and its own writes commit without
+// a conflict; snapshots another tab saved are listed. A unit that heard nothing reads
+// nothing more. The page side is test/browser/tabs-checks.js.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withPage } from './browser/serve.js';
+
+test('IndexedDB units in two tabs take up each other\'s commits before their next compute', { timeout: 120000 }, async () => {
+  await withPage(async (pageA, { url, errors }) => {
+    const pageB = await pageA.context().newPage();
+    pageB.on('pageerror', (e) => errors.push(e.message));
+    for (const p of [pageA, pageB]) await p.goto(`${url}/test/browser/blank.html`);
+    const db = `tabs-${Date.now()}`;
+    const mod = `${url}/test/browser/tabs-checks.js`;
+    // runs `body` (a function's source, given the checks module m, the db and arg) in page p
+    const inPage = (p, body, arg) => p.evaluate(async ([mod, db, body, arg]) => {
+      const m = await import(mod);
+      return new Function('m', 'db', 'arg', `return (${body})(m, db, arg)`)(m, db, arg);
+    }, [mod, db, body, arg]);
+    const inA = (step) => inPage(pageA, '(m, db, step) => m.tabA(db, step)', step);
+    const listen = (p, times = 1) => inPage(p, '(m, db, times) => { window.heard = m.heard(db, "u", times); }', times);
+    const waitHeard = (p) => inPage(p, '() => window.heard');
+    const inB = (which, code) => inPage(pageB, `(m, db, code) => m.outcome(() => window.${which}.compute(code))`, code);
+
+    assert.equal(await pageA.evaluate(() => typeof WebAssembly.Suspending), 'function', 'this Chromium has JSPI: tab A\'s unit is lazy');
+    assert.deepEqual(await inA('_home.n = 1 _home.log = {} return _home.n'), { value: 1 });
+    assert.deepEqual(await inPage(pageB, '(m, db) => m.tabB(db)'), [{ value: [1, true] }, { value: [1, true] }],
+      'tab B: a lazy unit and an eager one read n and hold _home.log');
+
+    // tab A commits; once tab B has heard, both its units read the new version
+    await listen(pageB);
+    assert.equal((await inA('_home.n = _home.n + 1 _home.log[1] = "a"')).error, undefined);
+    assert.equal(await waitHeard(pageB), true);
+    const read = 'return { _home.n, heldLog[1], rawequal(heldLog, _home.log) }';
+    assert.deepEqual(await inB('lazyB', read), { value: [2, 'a', true] }, 'the lazy unit reads tab A\'s commit');
+    assert.deepEqual(await inB('eagerB', read), { value: [2, 'a', true] }, 'the eager unit reads tab A\'s commit');
+
+    // writes after the news commit at once: no conflict to retry
+    await listen(pageB);
+    assert.equal((await inA('_home.n = _home.n + 1')).error, undefined);
+    await waitHeard(pageB);
+    await listen(pageB);     // the lazy unit's commit, which the eager one's connection hears
+    await listen(pageA, 2);  // both of tab B's commits
+    assert.deepEqual(await inB('lazyB', '_home.n = _home.n + 10 return _home.n'), { value: 13 });
+    await waitHeard(pageB);
+    assert.deepEqual(await inB('eagerB', '_home.n = _home.n + 100 return _home.n'), { value: 113 });
+    await waitHeard(pageA);
+    assert.deepEqual(await inA('return _home.n'), { value: 113 }, 'tab A reads tab B\'s commits');
+
+    // a snapshot saved in tab A is listed in tab B (snapshot records are not versioned
+    // data, so only the news tells the eager unit to read them again)
+    await listen(pageB);
+    await inPage(pageA, '() => window.unitA.saveState("fromA")');
+    await waitHeard(pageB);
+    assert.deepEqual(await inPage(pageB, '() => window.eagerB.listStates()'), ['fromA']);
+    assert.deepEqual(await inPage(pageB, '() => window.lazyB.listStates()'), ['fromA']);
+
+    // on one connection (two lazy units of one store object): the other's commit is news
+    // at once; a unit that heard nothing reads nothing more
+    const one = await inPage(pageA, '(m) => m.oneConnection(`one-${Date.now()}`)');
+    assert.deepEqual(one.setup, { value: 1 });
+    assert.deepEqual(one.bReads, { value: [1, 1] });
+    assert.equal(one.aWrites.error, undefined);
+    assert.deepEqual(one.bSees, { value: [5, 6, true] }, 'b reads a\'s commit, and the table it holds follows');
+    assert.deepEqual(one.bWrites, { value: 6 });
+    assert.deepEqual(one.aSees, { value: 6 });
+    assert.deepEqual(one.again, { value: 6 });
+    assert.equal(one.quietRead, 0, 'a compute with no news reads no record');
+
+    // the adapter: changed() (js/stores/indexeddb.js)
+    const a = await inPage(pageA, '(m) => m.adapterChecks(`adapter-${Date.now()}`)');
+    assert.deepEqual(a, {
+      atOpen: [false, false, false, false],
+      writerAfter: false,          // a unit's own commit is no news to it
+      siblingAfter: true,          // another unit of the connection: at once
+      heard: [true, true, false],  // the other connection, once its message arrives; not unit v
+      afterRefresh: [false, false],
+      value: [10],
+      ownCommit: false,
+      siblingHeard: true,
+      siblingRefreshed: false,
+    });
+    assert.deepEqual(errors, []);
+  });
+});
