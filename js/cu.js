@@ -42,6 +42,11 @@ class Collected {
     this.decoders ??= { 1: new TextDecoder(), 2: new TextDecoder(), 3: new TextDecoder() };
     return this.decoders[stream];
   }
+  /** A warning: in run()'s result, and to onOutput as stream 'warn'. */
+  warned(text) {
+    this.warnings.push(text);
+    this.onOutput?.(text + '\n', 'warn', encoder.encode(text + '\n'));
+  }
   /** The end of any multi-byte sequence still pending in the stdout decoder. */
   finish() {
     const rest = this.decoders?.[1].decode();
@@ -250,8 +255,7 @@ export class Cu {
         if (bytes.length > 0) { c.warn += c.decoder(3).decode(bytes, { stream: true }); return true; }
         const text = c.warn + c.decoder(3).decode();
         c.warn = '';
-        c.warnings.push(text);
-        c.onOutput?.(text + '\n', 'warn', encoder.encode(text + '\n'));
+        c.warned(text);
         return true;
       }
       const text = c.decoder(stream).decode(bytes, { stream: true });
@@ -413,7 +417,7 @@ export class Cu {
           throw err instanceof StoreError ? new CuError('store', err.message, { cause: err }) : err;
         }
       }
-      if (plan.writes.length > 0) return this.#commit(plan, () => this.#result(full, values, collect, started));
+      if (plan.writes.length > 0) return this.#commit(plan, collect, () => this.#result(full, values, collect, started));
       ext.commit();
     }
     return this.#result(full, values, collect, started);
@@ -461,7 +465,7 @@ export class Cu {
   }
 
   /** Makes the compute's writes durable before it resolves; if that fails, undoes them. */
-  async #commit(plan, result) {
+  async #commit(plan, collect, result) {
     const ext = this.#ext;
     try {
       await this.#store.commit(plan.writes, plan.nextKey, { suspects: plan.suspects });
@@ -472,7 +476,7 @@ export class Cu {
     }
     ext.applyPlan(plan);
     ext.commit();
-    if (plan.suspects > 0 && this.#store.collectDue()) await this.#collectHome();
+    if (plan.suspects > 0 && this.#store.collectDue()) await this.#collectHome(collect);
     return result();
   }
 
@@ -492,8 +496,9 @@ export class Cu {
 
   /** Deletes the cycles that _home no longer reaches (docs/persistence.md, "Cycles"), in a
       commit of its own after the compute's. If it fails, the compute has still committed:
-      the cycles stay, and the next commit that leaves a suspect tries again. */
-  async #collectHome() {
+      the cycles stay, and the next commit that leaves a suspect tries again; a failure
+      other than a lost race is the compute's warning, so that it is not lost. */
+  async #collectHome(collect) {
     const ext = this.#ext;
     const store = this.#store;
     let plan;
@@ -503,7 +508,13 @@ export class Cu {
     } catch (err) {
       // another process committed first: read the unit again (if that fails too, the
       // next compute's commit meets the same conflict and reports it)
-      if (err?.conflict) await this.#reread().catch(() => {});
+      if (err?.conflict) {
+        await this.#reread().catch(() => {});
+        return;
+      }
+      try {
+        collect.warned(`cu: the store's collection of tables _home no longer reaches failed (${err?.message ?? err}); this compute has committed, and a later commit tries again`);
+      } catch {}  // onOutput failing: the compute has committed all the same
       return;
     }
     ext.applyCollect(plan);

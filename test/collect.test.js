@@ -1,8 +1,10 @@
 // collect.test.js: what reference counting alone cannot do in the store. Cycles that
 // _home no longer reaches are deleted (js/persist.js, UnitStore.collect), the tables they
 // referred to get their true counts, what Lua still holds of them keeps its contents, and
-// _home is never deleted when a reference to itself goes. Checked record by record on
-// the memory store and on real LMDB files, and against a model over random graphs.
+// _home is never deleted when a reference to itself goes; a collection that fails is
+// given up (a store failure other than a lost race is the compute's warning). Checked
+// record by record on the memory store and on real LMDB files, and against a model over
+// random graphs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -41,6 +43,18 @@ async function records(store, name) {
 }
 
 /** Every id the records hold, besides _home. */
+/** The memory store, its units' commit made commit(kv, writes, guard). */
+function withCommit(memory, commit) {
+  return {
+    units: () => memory.units(),
+    close: () => memory.close(),
+    async openUnit(name, options) {
+      const kv = await memory.openUnit(name, options);
+      return Object.assign(Object.create(kv), { commit: (writes, guard) => commit(kv, writes, guard) });
+    },
+  };
+}
+
 const storedIds = (r) => new Set([...r.headers.keys(), ...r.entries.keys()].filter((id) => id !== HOME));
 
 /** The ids reachable from _home over the records, and how many entries refer to each. */
@@ -220,27 +234,46 @@ for (const [kind, open] of Object.entries(stores)) {
   });
 }
 
+test('a collection that fails for another reason is the compute\'s warning; the compute stands and a later commit collects', async () => {
+  const memory = new MemoryStore();
+  let failAt = 0;  // the commit counted down to fails
+  const store = withCommit(memory, async (kv, writes, guard) => {
+    if (failAt > 0 && --failAt === 0) throw new Error('disk full');
+    return kv.commit(writes, guard);
+  });
+  const seen = [];
+  const a = await Cu.create({ store, name: 'app', onOutput: (text, stream) => seen.push([stream, text]) });
+  await a.compute('_home.c = {} _home.c.c = _home.c');
+  failAt = 2;  // the compute's commit, then its collection's
+  const result = await a.run('_home.c = nil _home.a = "from a" return 1');
+  assert.deepEqual(result.values, [1]);
+  assert.equal(result.warnings.length, 1);
+  assert.match(result.warnings[0], /^cu: the store's collection of tables _home no longer reaches failed \(disk full\); this compute has committed/);
+  assert.deepEqual(seen, [['warn', `${result.warnings[0]}\n`]]);
+  let r = await records(memory, 'app');
+  assert.equal(r.meta.suspects, 1, 'the collection did not commit');
+  assert.equal(storedIds(r).size, 1, 'the cycle is still there');
+  assert.deepEqual(await a.compute('return _home'), { a: 'from a' }, 'the compute committed');
+  await a.compute('_home.d = {} _home.d.d = _home.d');
+  const next = await a.run('_home.d = nil');
+  assert.deepEqual(next.warnings, []);
+  r = await records(memory, 'app');
+  assertExact(r, 'collected');
+  assert.equal(storedIds(r).size, 0, 'both cycles are deleted');
+});
+
 test('a collection that loses a race to another unit is given up; the compute stands and the next collection deletes the cycle', async () => {
   const memory = new MemoryStore();
   let race = null;  // run once, just before the commit counted down to
   let raceAt = 0;
-  const store = {
-    units: () => memory.units(),
-    close: () => memory.close(),
-    async openUnit(name, options) {
-      const kv = await memory.openUnit(name, options);
-      return Object.assign(Object.create(kv), {
-        commit: async (writes, guard) => {
-          if (race !== null && --raceAt === 0) {
-            const run = race;
-            race = null;
-            await run();
-          }
-          return kv.commit(writes, guard);
-        },
-      });
-    },
-  };
+  const store = withCommit(memory, async (kv, writes, guard) => {
+    if (race !== null && --raceAt === 0) {
+      const run = race;
+      race = null;
+      await run();
+    }
+    return kv.commit(writes, guard);
+  });
   const a = await Cu.create({ store, name: 'app' });
   await a.compute('_home.c = {} _home.c.c = _home.c');
   const b = await Cu.create({ store: memory, name: 'app' });
