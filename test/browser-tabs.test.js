@@ -2,8 +2,8 @@
 // one connection in a tab. A unit hears of the others' commits (a BroadcastChannel
 // between connections) and takes up the newer version before its next compute: it reads
 // what the other tab wrote, a table Lua holds follows, and its own writes commit without
-// a conflict; snapshots another tab saved are listed. A unit that heard nothing reads
-// nothing more. The page side is test/browser/tabs-checks.js.
+// a conflict; a CuWorker's unit hears too; snapshots another tab saved are listed. A
+// unit that heard nothing reads nothing more. The page side is test/browser/tabs-checks.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage } from './browser/serve.js';
@@ -49,6 +49,10 @@ test('IndexedDB units in two tabs take up each other\'s commits before their nex
     assert.deepEqual(await inB('eagerB', '_home.n = _home.n + 100 return _home.n'), { value: 113 });
     await waitHeard(pageA);
     assert.deepEqual(await inA('return _home.n'), { value: 113 }, 'tab A reads tab B\'s commits');
+
+    const w = await inPage(pageA, '(m, db) => m.workerHears(db)');
+    assert.deepEqual([w.before, w.write], [{ value: 113 }, { value: 114 }]);
+    assert.deepEqual(w.after, { value: 114 }, `a CuWorker's unit reads the tab's commit (after ${w.tries} computes)`);
 
     // a snapshot saved in tab A is listed in tab B (snapshot records are not versioned
     // data, so only the news tells the eager unit to read them again)

@@ -107,3 +107,22 @@ export async function tabB(db) {
   const read = 'heldLog = _home.log return { _home.n, heldLog[1] == nil }';
   return [await outcome(() => window.lazyB.compute(read)), await outcome(() => window.eagerB.compute(read))];
 }
+
+/** A CuWorker's unit (its own connection, in a worker) hears of the tab's commits too.
+    Messages to another agent come in no order a page can wait on, so this polls: a unit
+    that never hears reads its old value every time (nothing it reads is missing). */
+export async function workerHears(db) {
+  const { CuWorker } = await import('../../js/index.js');
+  const w = await CuWorker.create({ store: `indexeddb:${db}`, name: 'u' });
+  const r = { before: await outcome(() => w.compute('return _home.n')) };
+  r.write = await outcome(() => window.unitA.compute('_home.n = _home.n + 1 return _home.n'));
+  r.tries = 0;
+  do {
+    r.tries++;
+    r.after = await outcome(() => w.compute('return _home.n'));
+    if (r.after.value === r.write.value) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  } while (r.tries < 300);
+  await w.close();
+  return r;
+}
