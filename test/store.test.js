@@ -1,7 +1,7 @@
 // store.test.js: the storage adapters (js/store.js, js/stores/). The conformance suite of
 // test/fixtures/store-conformance.js runs against the memory store and a real LMDB store
-// in a temporary directory; then openStore's spec handling, and two Node processes racing
-// on one LMDB directory (test/fixtures/store-racer.js).
+// in a temporary directory; then openStore's spec handling, an IndexedDB store's channel
+// in Node, and two Node processes racing on one LMDB directory (test/fixtures/store-racer.js).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -111,6 +111,27 @@ async function racer(dir, unit) {
 }
 
 const hex = (u) => (u === undefined ? '-' : Buffer.from(u).toString('hex'));
+
+// Node has BroadcastChannel but no IndexedDB; with a polyfill (here a stub that opens at
+// once), an IndexedDB store left open must not keep the process from ending.
+test('an IndexedDB store left open in Node lets the process end', async () => {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    globalThis.indexedDB = { open() {
+      const req = { result: { close() {}, objectStoreNames: { contains: () => true } } };
+      queueMicrotask(() => req.onsuccess());
+      return req;
+    } };
+    const { openStore } = await import(${JSON.stringify(new URL('../js/store.js', import.meta.url).href)});
+    const store = await openStore('indexeddb:x');
+    console.log(store.channel !== null ? 'open, with a channel' : 'no channel');`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, sig) => resolve([c, sig])));
+  clearTimeout(timer);
+  assert.equal(out.trim(), 'open, with a channel');
+  assert.deepEqual([code, signal], [0, null], 'the process ended by itself');
+});
 
 test('lmdb: two processes, one guard: exactly one of two racing commits wins, every round', { timeout: 60000 }, async (t) => {
   const dir = join(tmp, 'race');

@@ -257,6 +257,7 @@ class IdbStore {
       this.channel.onmessage = (e) => {
         if (typeof e.data?.unit === 'string') this.#hear(e.data.unit);
       };
+      this.channel.unref?.();  // Node (an IndexedDB polyfill): an open store must not keep the process alive
     }
     // Another connection wants to upgrade the database: let it (our later calls then fail clearly).
     db.onversionchange = () => { this.#shut(); };
