@@ -5,7 +5,7 @@
 // (js/store.js, StoreMiss). Each commit is one readwrite transaction (strict durability)
 // that checks its guard inside it, and updates the cache when the transaction completes,
 // then tells the other connections (tabs, workers) on a BroadcastChannel, so that their
-// units can take up the new version before their next compute (news()).
+// units can take up the new version before their next compute (changed()).
 // See docs/stores.md.
 
 import { SortedRecords, bytesToKey, checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
@@ -248,7 +248,7 @@ class IdbStore {
     this.open = new Map();
     /** @type {Map<string, Promise<void>>} units listed in the units object store */
     this.listed = new Map();
-    /** @type {Map<string, number>} unit name -> commits to it heard of (IdbUnit.news) */
+    /** @type {Map<string, number>} unit name -> commits to it heard of (IdbUnit.changed) */
     this.notices = new Map();
     // Commits by other connections to this database, in other tabs and workers of the
     // origin too: a message { unit } after each (this one's go out in announce).
