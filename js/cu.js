@@ -508,13 +508,12 @@ export class Cu {
     } catch (err) {
       // another process committed first: read the unit again (if that fails too, the
       // next compute's commit meets the same conflict and reports it)
-      if (err?.conflict) {
-        await this.#reread().catch(() => {});
-        return;
+      if (err?.conflict) await this.#reread().catch(() => {});
+      else {
+        try {
+          collect.warned(`cu: the store's collection of tables _home no longer reaches failed (${err?.message ?? err}); this compute has committed, and a later commit tries again`);
+        } catch {}  // onOutput failing: the compute has committed all the same
       }
-      try {
-        collect.warned(`cu: the store's collection of tables _home no longer reaches failed (${err?.message ?? err}); this compute has committed, and a later commit tries again`);
-      } catch {}  // onOutput failing: the compute has committed all the same
       return;
     }
     ext.applyCollect(plan);

@@ -54,7 +54,7 @@ class IdbUnit {
     this.name = name;
     this.cache = new SortedRecords();
     this.own = 0;              // commits this unit made
-    this.seen = this.#news();  // what #news() was when the unit last read the database
+    this.seen = this.#news();  // what #news() was when the unit was opened or last refreshed
   }
 
   /** How many commits to the unit by others (other connections, in other tabs and
@@ -69,11 +69,6 @@ class IdbUnit {
     return this.#news() !== this.seen;
   }
 
-  /** From here on, what the unit reads is at least as new as what was heard of. */
-  heardUpToNow() {
-    this.seen = this.#news();
-  }
-
   /** After a commit: the others hear of it, and it is no news to this unit. */
   #committed() {
     this.own++;
@@ -82,7 +77,6 @@ class IdbUnit {
 
   /** Replaces the cache with what the database holds now, read in one transaction. */
   async load() {
-    const heard = this.#news();
     const tx = this.store.db.transaction([RECORDS], 'readonly');
     const os = tx.objectStore(RECORDS);
     const range = unitRange(this.name);
@@ -91,7 +85,6 @@ class IdbUnit {
     for (let i = 0; i < keys.length; i++) cache.adopt(bytesToKey(new Uint8Array(keys[i][1])), new Uint8Array(values[i]));
     this.cache = cache;
     this.store.recordsRead += keys.length;
-    this.seen = heard;
   }
 
   get(key) { return this.cache.get(key); }
@@ -138,7 +131,9 @@ class IdbUnit {
 
   async refresh() {
     this.store.check();
+    const heard = this.#news();  // what it reads now is at least as new as what was heard
     await this.load();
+    this.seen = heard;
   }
 
   async clear() {
@@ -222,7 +217,6 @@ class LazyIdbUnit extends IdbUnit {
 
   /** Forgets everything read: the next reads miss and fetch the current records. */
   async load() {
-    this.heardUpToNow();  // nothing read is left, so what it reads next is newer
     this.cache = new SortedRecords();
     this.absent.clear();
     this.prefixes.clear();
