@@ -646,9 +646,11 @@ export class Cu {
     return view;
   }
 
-  /** Host-side figures: the external tables alive now. */
+  /** Host-side figures: the external tables and input views alive now, and the upvalue
+      cells whose store keys the host keeps. */
   get extStats() {
-    return { tables: this.#ext.tableCount, views: this.#ext.objects.size - this.#ext.tableCount };
+    const ext = this.#ext;
+    return { tables: ext.tableCount, views: ext.objects.size - ext.tableCount, cells: ext.cellKeys.size };
   }
 
   /** Copies code and chunk name into the unit's buffer, unless they are still there from

@@ -157,6 +157,7 @@ export class ExtHost {
     this.nextKey = 3;                // the next key, at least the store's meta.nextId
     this.cellKeys = new Map();       // cell id -> its key, once stored
     this.cellIds = new Map();        // cell key -> its id here
+    this.cellsHeld = new Set();      // cell ids closure.c has noted and not yet released
     this.home = this.#table(HOME);
     this.home.key = HOME;
     this.io = this.#table(IO);
@@ -641,6 +642,24 @@ export class ExtHost {
     }
     for (const [id, o] of this.objects) if (o instanceof HostTable && !marked.has(o) && !o.stored) this.objects.delete(id);
     this.garbage = 0;
+    this.#sweepCells();
+  }
+
+  /** Forgets the keys of cells that neither Lua (cellsHeld) nor a function here holds: a
+      cell that nothing can store again needs no key, and in a long-lived unit that stores
+      a new closure now and then, the maps would otherwise grow by one entry each time. */
+  #sweepCells() {
+    if (this.cellKeys.size === 0) return;
+    const used = new Set();
+    for (const o of this.objects.values()) {
+      if (!(o instanceof HostFunction)) continue;
+      for (const [k, v] of o.hash) if (isCell(o, k, v)) used.add(v);
+    }
+    for (const [id, key] of this.cellKeys) {
+      if (this.cellsHeld.has(id) || used.has(id)) continue;
+      this.cellKeys.delete(id);
+      if (this.cellIds.get(key) === id) this.cellIds.delete(key);
+    }
   }
 
   /** Host tables alive now (for tests and statistics). */
@@ -963,10 +982,14 @@ export class ExtHost {
         const value = this.fnEntry(f, i);
         const cell = this.fnEntry(f, -i) ?? 0;
         const tag = this.toSlot(0, value);
+        if (cell > 0) this.cellsHeld.add(cell);  // closure.c notes it, or joins the live one
         this.view.setFloat64(this.slots + SLOT_SIZE + 8, cell, true);
         return tag;
       }, -1, TAG.MISS),
-      js_ext_new_id: () => this.nextId++,
+      js_ext_new_id: () => {  // closure.c's new cell
+        this.cellsHeld.add(this.nextId);
+        return this.nextId++;
+      },
       js_ext_table_new: () => this.newTable().id,
       js_ext_table_bytes: guard((id) => {
         const o = this.objects.get(id);
@@ -981,7 +1004,8 @@ export class ExtHost {
         this.u8.set(bytes, dst);
       },
       js_ext_retain: (id) => { this.pins.set(id, (this.pins.get(id) ?? 0) + 1); },
-      js_ext_release: (id) => {
+      js_ext_release: (id) => {  // a proxy collected, or a cell closure.c let go of
+        this.cellsHeld.delete(id);
         const n = (this.pins.get(id) ?? 1) - 1;
         if (n > 0) { this.pins.set(id, n); return; }
         this.pins.delete(id);

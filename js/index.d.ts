@@ -150,8 +150,8 @@ export declare class Cu {
   getOutputField(key: string | number | boolean | bigint): LuaValue;
   /** Forgets input, metadata and output; views of the old input become stale. */
   clearIo(): void;
-  /** Host tables and input views alive now. */
-  readonly extStats: { tables: number; views: number };
+  /** Host tables and input views alive now, and the upvalue cells whose store keys the host keeps. */
+  readonly extStats: { tables: number; views: number; cells: number };
 }
 
 export declare class CuError extends Error {

@@ -295,14 +295,16 @@ void closure_push(lua_State *L, double id) {
 }
 
 /* Drops the entries of a strong table (at t) whose counterpart in the weak table `weak`
-   is gone: its owner was collected. */
-static void closure_prune_by(lua_State *L, int t, const char *weak) {
+   is gone: its owner was collected. With `tell`, the keys are cells, and the host hears
+   that Lua holds each one no more, so it can forget the cell's key (js/ext.js). */
+static void closure_prune_by(lua_State *L, int t, const char *weak, int tell) {
   closure_registry(L, weak);
   lua_pushnil(L);
   while (lua_next(L, t)) {
     lua_pop(L, 1);
     lua_pushvalue(L, -1);
     if (lua_rawget(L, t + 1) == LUA_TNIL) {
+      if (tell) host_ext_release(lua_tonumber(L, -2));
       lua_pushvalue(L, -2);
       lua_pushnil(L);
       lua_rawset(L, t);  /* clearing a field during a traversal is allowed */
@@ -312,13 +314,15 @@ static void closure_prune_by(lua_State *L, int t, const char *weak) {
   lua_pop(L, 1);
 }
 
-/* Drops the bookkeeping of upvalues whose closures have been collected. */
+/* Drops the bookkeeping of upvalues whose closures have been collected. A cell is noted
+   again only once its last owner is gone (closure_push joins a live one), so a cell whose
+   owner is collected is held by no closure Lua can still store. */
 static void closure_prune(lua_State *L) {
   closure_registry(L, CLOSURE_UIDS);
-  closure_prune_by(L, lua_gettop(L), CLOSURE_OWNERS);
+  closure_prune_by(L, lua_gettop(L), CLOSURE_OWNERS, 0);
   lua_pop(L, 1);
   closure_registry(L, CLOSURE_CELLIX);
-  closure_prune_by(L, lua_gettop(L), CLOSURE_CELLS);
+  closure_prune_by(L, lua_gettop(L), CLOSURE_CELLS, 1);
   lua_pop(L, 1);
 }
 

@@ -161,13 +161,50 @@ test('damaged bytecode in the store is a store error, not a crash', async () => 
   assert.equal(await b.compute('return 1 + 1'), 2);
 });
 
-test('replacing stored functions over and over does not grow the unit\'s memory', async () => {
+test('replacing stored functions over and over grows neither the unit\'s memory nor the host\'s cells', async () => {
   const cu = await Cu.create({ store: new MemoryStore(), name: 'u' });
   const samples = [];
-  for (let i = 0; i < 2000; i++) {
+  const cells = [];
+  for (let i = 0; i < 3000; i++) {
     await cu.compute('local n = 0 _home.f = function() n = n + 1 return n end _home.f()');
-    if (i % 400 === 399) samples.push(cu.gc().used);
+    if (i % 500 === 499) {
+      samples.push(cu.gc().used);
+      cells.push(cu.extStats.cells);
+    }
   }
   const [, second, ...rest] = samples;
   for (const s of rest) assert.ok(s < second + 16384, `Lua memory over the run: ${samples.join(', ')}`);
+  // each compute stored a new cell: the host kept every key (3,000) before cells were
+  // forgotten once neither Lua nor a function on the host held them
+  assert.ok(Math.max(...cells) < 800, `cells whose keys the host keeps: ${cells.join(', ')}`);
+  assert.equal(await cu.compute('return _home.f()'), 2);
+});
+
+/** Stores closures that are dropped at once, so that closure.c lets go of cells and the
+    host sweeps: what the tests below keep must outlive both. */
+const churn = async (cu) => {
+  for (let i = 0; i < 600; i++) await cu.compute('local n = 0 _home.churn = function() n = n + 1 return n end _home.churn()');
+  cu.gc();
+};
+
+test('a cell the host no longer maps is one nothing can store again: shared cells survive the sweep', async () => {
+  const store = new MemoryStore();
+  const a = await Cu.create({ store, name: 'u' });
+  await a.compute(`local count = 0
+    _home.counter = { inc = function() count = count + 1 return count end, get = function() return count end }
+    _home.peek = function() return count end`);
+  // held by a Lua global only: its _home entry is gone, the closure lives (closure.c holds the cell)
+  const b = await Cu.create({ store, name: 'u' });
+  await b.compute('keep = _home.counter.inc _home.counter.inc = nil keep()');
+  await churn(b);
+  await b.compute('_home.counter.inc = keep');
+  // held on the host only: the table is deleted from the store (its functions are read to
+  // be deleted, never run), and a proxy keeps it
+  const c = await Cu.create({ store, name: 'u' });
+  await c.compute('box = _home.counter _home.counter = nil');
+  await churn(c);
+  await c.compute('_home.counter = box');
+  const d = await Cu.create({ store, name: 'u' });
+  // inc and get, stored again, still share their count with peek, which no unit above read
+  assert.deepEqual(await values(d, 'local v = _home.counter.inc() return v, _home.counter.get(), _home.peek()'), [2, 2, 2]);
 });
