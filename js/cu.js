@@ -61,7 +61,7 @@ function checkKeys(options, known, what) {
   }
 }
 // interrupt is CuWorker's, set by js/worker-host.js
-const CREATE_OPTIONS = ['memory', 'limits', 'stdlib', 'onOutput', 'module', 'store', 'name', 'tier', 'seed', 'interrupt'];
+const CREATE_OPTIONS = ['memory', 'limits', 'stdlib', 'onOutput', 'onStoreChange', 'module', 'store', 'name', 'tier', 'seed', 'interrupt'];
 const COMPUTE_OPTIONS = ['limits', 'name', 'onOutput', 'input'];
 
 /** @param {unknown} limits @param {object} base */
@@ -100,13 +100,15 @@ const readFailure = (err) => new CuError('store', err instanceof StoreError ? er
 
 /**
  * Units dropped without close(): once the collector has taken one, its memory goes back to
- * the pool and a store opened for it is closed, as close() would have done. The record
- * (cu.#dropped) holds neither the unit nor its instance, whose imports refer to the unit
- * and would keep it alive; without the instance to ask how far it wrote, the whole memory
- * is cleared (module.js pools at most 16 MiB, so at most that much).
+ * the pool, its onStoreChange stops and a store opened for it is closed, as close() would
+ * have done. The record (cu.#dropped) holds neither the unit nor its instance, whose
+ * imports refer to the unit and would keep it alive; without the instance to ask how far
+ * it wrote, the whole memory is cleared (module.js pools at most 16 MiB, so at most that
+ * much).
  */
 const dropped = new FinalizationRegistry((held) => {
   if (held.started && !held.broken) giveMemory(held.memory, held.memory.buffer.byteLength);
+  held.unwatch?.();
   held.store?.close().catch(() => {});
 });
 
@@ -116,6 +118,7 @@ export class Cu {
   #reader;
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
+  #unwatch = null;     // stops onStoreChange
   #dropped;            // what close() gives back, or the collector if the unit is never closed (see dropped):
                        // its memory, and the store when this unit opened it from a spec
   #interrupt = null;   // { flag, current }: stop the compute when flag[0] === current() (worker.js)
@@ -147,6 +150,7 @@ export class Cu {
     const stdlib = options.stdlib ?? DEFAULTS.stdlib;
     if (!(stdlib in PROFILES)) throw new RangeError(`stdlib must be 'sandbox' or 'full' (got ${String(stdlib)})`);
     if (options.onOutput !== undefined && typeof options.onOutput !== 'function') throw new TypeError('onOutput must be a function');
+    if (options.onStoreChange !== undefined && typeof options.onStoreChange !== 'function') throw new TypeError('onStoreChange must be a function');
     if (options.interrupt !== undefined && !(options.interrupt?.flag instanceof Int32Array && typeof options.interrupt.current === 'function'))
       throw new TypeError('interrupt must be { flag: Int32Array, current: () => number }');
     const name = options.name ?? 'default';
@@ -185,13 +189,15 @@ export class Cu {
       if (typeof spec === 'string') cu.#dropped.store = store;  // opened here, so closed by close()
       cu.#store = unit;
       cu.#ext.attachStore(unit);
+      // the listener must not hold the unit: a unit dropped without close() stops it too (dropped)
+      if (options.onStoreChange !== undefined) cu.#unwatch = cu.#dropped.unwatch = unit.watch(options.onStoreChange);
     }
     return cu;
   }
 
   constructor(memoryBytes, limits, onOutput) {
     this.#memory = takeMemory(memoryBytes);
-    this.#dropped = { memory: this.#memory, store: null, started: false, broken: false };
+    this.#dropped = { memory: this.#memory, store: null, started: false, broken: false, unwatch: null };
     dropped.register(this, this.#dropped, this);
     this.#reader = new ValueReader(this.#memory);
     this.#ext = new ExtHost(this.#memory, this.#reader);
@@ -730,6 +736,7 @@ export class Cu {
 
   async #shutdown() {
     this.#closed = true;
+    this.#unwatch?.();
     dropped.unregister(this);
     const exports = this.#exports;
     this.#exports = null;

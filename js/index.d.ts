@@ -31,6 +31,8 @@ export interface CuOptions {
   stdlib?: 'sandbox' | 'full';
   /** Receives output as it is printed: decoded text, the stream, and the raw bytes. */
   onOutput?: (text: string, stream: OutputStream, bytes: Uint8Array) => void;
+  /** Called when another writer commits to the unit's store records, as soon as this process hears of it: another tab, worker or IndexedDB connection; another LMDB store or worker thread of this process; another unit on the same store object. Never for the unit's own commits, nor for other OS processes' (LMDB). The next compute reads the new version. The store holds the listener, so a unit with one is freed only by close() (docs/api.md). */
+  onStoreChange?: () => void;
   /** The compiled module, or where to load cu.wasm from. Default: dist/cu.wasm beside the package. */
   module?: WebAssembly.Module | BufferSource | URL | string;
   /** Where _home is kept (docs/persistence.md). Default: 'indexeddb' in browsers, 'none' elsewhere. */
@@ -61,6 +63,8 @@ export interface KvUnit {
   holds?(key: Uint8Array, bytes: Uint8Array | undefined): boolean;
   /** Optional: whether another writer (a tab, a process) has committed to the unit since it was opened or refreshed, as far as the adapter has been told; then Cu refreshes before the next compute. The IndexedDB store has it. */
   changed?(): boolean;
+  /** Optional: calls listener after each commit to the unit through another unit object; returns the function that stops it (docs/stores.md). */
+  watch?(listener: () => void): () => void;
   /** A lazy unit: get and range throw a StoreMiss for records not read yet, and fetch reads them. */
   lazy?: boolean;
   fetch?(miss: StoreMiss, guard?: { key: Uint8Array; expect: Uint8Array | undefined }): Promise<void>;

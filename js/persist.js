@@ -12,7 +12,7 @@
 // id is 8 bytes big-endian (a whole number below 2^53): the table's number in the store,
 // which js/ext.js calls its key (its id there is the process's own).
 
-import { StoreMiss } from './store.js';
+import { StoreMiss, notify } from './store.js';
 import { sameBytes } from './stores/memory.js';
 
 export const FORMAT = 1;
@@ -226,6 +226,11 @@ function gather(...reads) {
   return out;
 }
 
+/** The watchers (UnitStore.watch) of each KvUnit object. Units given one store object and
+    one name share its unit object, whose adapter cannot tell their commits apart, so they
+    tell each other. */
+const watching = new WeakMap();
+
 /** The records of one unit in a KvUnit (js/store.js): loading tables, committing, snapshots. */
 export class UnitStore {
   /** @param {import('./store.js').KvUnit} kv */
@@ -240,6 +245,28 @@ export class UnitStore {
     this.kv = kv;
     this.metaBytes = undefined;
     this.meta = null;
+  }
+
+  /** Calls listener after each commit to the unit by another writer that this process
+      hears of (KvUnit.watch, and the units sharing this unit object); returns the
+      function that stops it. */
+  watch(listener) {
+    let set = watching.get(this.kv);
+    if (set === undefined) watching.set(this.kv, set = new Set());
+    const watcher = { from: this, listener };
+    set.add(watcher);
+    const stop = this.kv.watch?.(listener);
+    return () => {
+      set.delete(watcher);
+      stop?.();
+    };
+  }
+
+  /** Every write to the unit goes through here, so that the units sharing its object hear. */
+  async #write(writes, guard) {
+    await this.kv.commit(writes, guard);
+    const set = watching.get(this.kv);
+    if (set !== undefined) for (const w of [...set]) if (w.from !== this) notify(w.listener);
   }
 
   /** Re-reads the meta record (after another process committed). */
@@ -416,7 +443,7 @@ export class UnitStore {
     };
     const metaBytes = encodeMeta(meta);
     writes.push([META_KEY, metaBytes]);
-    await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
+    await this.#write(writes, { key: META_KEY, expect: this.metaBytes });
     this.meta = meta;
     this.metaBytes = metaBytes;
   }
@@ -497,7 +524,7 @@ export class UnitStore {
       for (const [k, v] of this.#live()) w.push([concat(prefix, k), v]);
       return w;
     });
-    await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
+    await this.#write(writes, { key: META_KEY, expect: this.metaBytes });
   }
 
   async loadState(name) {
@@ -527,7 +554,7 @@ export class UnitStore {
   async deleteState(name) {
     const writes = await this.settle(() => [...this.kv.range(snapshotPrefix(name))].map(([k]) => [k, undefined]));
     if (writes.length === 0) return false;
-    await this.kv.commit(writes, { key: META_KEY, expect: this.metaBytes });
+    await this.#write(writes, { key: META_KEY, expect: this.metaBytes });
     return true;
   }
 }

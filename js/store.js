@@ -39,6 +39,11 @@
  *   Makes get/range see what other processes or tabs have committed.
  * @property {() => Promise<void>} clear
  *   Deletes every record of this unit, atomically.
+ * @property {(listener: () => void) => () => void} [watch]
+ *   Optional: calls listener after each commit to the unit made through another unit
+ *   object (another connection, tab, worker or thread, or another openUnit of the same
+ *   name that gives a new object), as soon as the adapter hears of it; returns the
+ *   function that stops it. Cu's onStoreChange.
  */
 
 /**
@@ -60,6 +65,16 @@
  * commit's guard on a mismatch, caching nothing), after which the same calls succeed.
  * docs/stores.md, "Lazy units".
  */
+/** Calls a listener of someone else's; if it throws, the error is reported as an
+    uncaught one, as an event handler's would be, and the other listeners still run. */
+export function notify(listener) {
+  try {
+    listener();
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
+}
+
 export class StoreMiss extends Error {
   /** @param {Uint8Array[]} keys  records to read @param {Uint8Array[]} prefixes  ranges to read whole */
   constructor(keys, prefixes) {

@@ -22,11 +22,12 @@ let current = 0;  // the id of the compute running now, for the interrupt flag
 async function handle({ id, op, args }) {
   switch (op) {
     case 'create': {
-      const [options, flag, wantOutput] = args;
+      const [options, flag, wantOutput, wantStoreChange] = args;
       cu = await Cu.create({
         ...options,
         interrupt: flag ? { flag, current: () => current } : undefined,
         onOutput: wantOutput ? (text, stream) => post({ output: [text, stream] }) : undefined,
+        onStoreChange: wantStoreChange ? () => post({ storeChange: true }) : undefined,
       });
       return null;
     }

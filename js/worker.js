@@ -20,13 +20,16 @@ export class CuWorker {
   #pending = new Map();  // id -> { resolve, reject, compute }
   #nextId = 1;
   #onOutput;
+  #onStoreChange;
 
   /** @param {import('./index.js').CuOptions} [options] (module must be a URL or string here) */
   static async create(options = {}) {
     const w = new CuWorker();
-    const { onOutput, ...rest } = options;
+    const { onOutput, onStoreChange, ...rest } = options;
     if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('onOutput must be a function');
+    if (onStoreChange !== undefined && typeof onStoreChange !== 'function') throw new TypeError('onStoreChange must be a function');
     w.#onOutput = onOutput;
+    w.#onStoreChange = onStoreChange;
     w.#options = rest;
     w.#flag = typeof SharedArrayBuffer !== 'undefined' && (isNode || globalThis.crossOriginIsolated)
       ? new Int32Array(new SharedArrayBuffer(4)) : null;
@@ -56,11 +59,12 @@ export class CuWorker {
       // a script that cannot be fetched gives a bare Event, with no message to pass on
       this.#worker.onerror = (e) => this.#failAll(new Error(e.message || `cannot load ${entry.href}`));
     }
-    await this.#call('create', [this.#options, this.#flag, this.#onOutput !== undefined]);
+    await this.#call('create', [this.#options, this.#flag, this.#onOutput !== undefined, this.#onStoreChange !== undefined]);
   }
 
   #message(m) {
     if (m.output) { this.#onOutput?.(...m.output); return; }
+    if (m.storeChange) { this.#onStoreChange?.(); return; }
     const p = this.#pending.get(m.id);
     if (p === undefined) return;
     this.#pending.delete(m.id);

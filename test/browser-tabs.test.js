@@ -3,24 +3,34 @@
 // between connections) and takes up the newer version before its next compute: it reads
 // what the other tab wrote, a table Lua holds follows, and its own writes commit without
 // a conflict; a CuWorker's unit hears too; snapshots another tab saved are listed. A
-// unit that heard nothing reads nothing more. The page side is test/browser/tabs-checks.js.
+// unit that heard nothing reads nothing more. onStoreChange is called in the other tab and
+// its worker, not for a unit's own commits. The page side is test/browser/tabs-checks.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage } from './browser/serve.js';
 
-test('IndexedDB units in two tabs take up each other\'s commits before their next compute', { timeout: 120000 }, async () => {
-  await withPage(async (pageA, { url, errors }) => {
+/** Two tabs of one browser context, on a new database. fn gets them; inPage(p, body, arg),
+    which runs `body` (a function's source, given the checks module m, the db and arg) in
+    page p; and inA(step), which tab A's unit runs. An uncaught error in either page fails. */
+function twoTabs(prefix, fn) {
+  return withPage(async (pageA, { url, errors }) => {
     const pageB = await pageA.context().newPage();
     pageB.on('pageerror', (e) => errors.push(e.message));
     for (const p of [pageA, pageB]) await p.goto(`${url}/test/browser/blank.html`);
-    const db = `tabs-${Date.now()}`;
+    const db = `${prefix}-${Date.now()}`;
     const mod = `${url}/test/browser/tabs-checks.js`;
-    // runs `body` (a function's source, given the checks module m, the db and arg) in page p
     const inPage = (p, body, arg) => p.evaluate(async ([mod, db, body, arg]) => {
       const m = await import(mod);
       return new Function('m', 'db', 'arg', `return (${body})(m, db, arg)`)(m, db, arg);
     }, [mod, db, body, arg]);
     const inA = (step) => inPage(pageA, '(m, db, step) => m.tabA(db, step)', step);
+    await fn({ pageA, pageB, inPage, inA });
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('IndexedDB units in two tabs take up each other\'s commits before their next compute', { timeout: 120000 }, async () => {
+  await twoTabs('tabs', async ({ pageA, pageB, inPage, inA }) => {
     const listen = (p, times = 1) => inPage(p, '(m, db, times) => { window.heard = m.heard(db, "u", times); }', times);
     const waitHeard = (p) => inPage(p, '() => window.heard');
     const inB = (which, code) => inPage(pageB, `(m, db, code) => m.outcome(() => window.${which}.compute(code))`, code);
@@ -87,6 +97,29 @@ test('IndexedDB units in two tabs take up each other\'s commits before their nex
       siblingHeard: true,
       siblingRefreshed: false,
     });
-    assert.deepEqual(errors, []);
+  });
+});
+
+test('onStoreChange: a unit and a CuWorker\'s unit in another tab are told of a commit; not of their own, nor of another unit\'s', { timeout: 120000 }, async () => {
+  await twoTabs('watch', async ({ pageB, inPage, inA }) => {
+    const expect = (...ks) => inPage(pageB, '(m, db, ks) => { window.told = Promise.all(ks.map((k) => m.changeOf(k))); }', ks);
+    const told = () => inPage(pageB, '() => window.told');
+    const inB = (code) => inPage(pageB, '(m, db, code) => m.outcome(() => window.watchU.compute(code))', code);
+
+    assert.deepEqual(await inA('_home.n = 1 return _home.n'), { value: 1 });
+    await inPage(pageB, '(m, db) => m.watchB(db)');
+    await expect('unit', 'worker');
+    assert.equal((await inA('_home.n = 50')).error, undefined);
+    assert.deepEqual(await told(), [1, 1], 'tab B\'s unit and its worker\'s are told (the test times out if not)');
+    assert.deepEqual(await inB('return _home.n'), { value: 50 });
+
+    // tab B's own commit is no news to it: the next call is tab A's next commit
+    assert.equal((await inB('_home.n = 51')).error, undefined);
+    await expect('unit');
+    assert.equal((await inA('_home.n = _home.n + 1')).error, undefined);
+    assert.deepEqual(await told(), [2], 'one call per other commit: none for its own');
+    assert.deepEqual(await inB('return _home.n'), { value: 52 });
+    assert.equal(await inPage(pageB, '() => window.changes.other'), 0, 'unit v heard nothing of unit u');
+    await inPage(pageB, '() => Promise.all([window.watchU.close(), window.watchV.close(), window.watchW.close()])');
   });
 });

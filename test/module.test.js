@@ -116,7 +116,7 @@ test("a broken unit's memory is not reused", () => {
   assert.ok(seen.has(true), 'at least one stack size produced a trap');
 });
 
-test('a unit dropped without close() gives its memory back and closes its store once collected', () => {
+test('a unit dropped without close() gives its memory back, stops its onStoreChange and closes its store once collected', () => {
   const fixture = new URL('./fixtures/dropped.mjs', import.meta.url).pathname;
   const { before, after } = JSON.parse(execFileSync(process.execPath, ['--expose-gc', fixture], { encoding: 'utf8' }));
   assert.equal(before.made, 3, 'three units, three memories');
@@ -124,6 +124,7 @@ test('a unit dropped without close() gives its memory back and closes its store 
   assert.equal(after.openFiles, 0, 'collected: the store they opened is closed');
   assert.equal(after.madeAgain, 0, 'three more units reuse the three memories');
   assert.equal(after.stored, 1, 'what they committed is in the store');
+  assert.equal(after.heardByDropped, 0, 'collected: their onStoreChange listeners are stopped');
 });
 
 test('where the engine refuses to instantiate synchronously, units are instantiated asynchronously', async () => {

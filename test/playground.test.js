@@ -1,8 +1,9 @@
 // playground.test.js: the playground (web/) end to end in real Chromium, served by the same
 // server as `make serve` (web/serve.js) with cross-origin isolation: running code, errors
-// with their line highlighted, _home and a closure across a reload, Stop, out of memory,
-// the examples menu, reset, the fallback without isolation, and screenshots under
-// test-results/playground/ for a person to look at. Also the page's formatting in Node.
+// with their line highlighted, _home and a closure across a reload, another tab's commit
+// redrawing the _home tree, Stop, out of memory, the examples menu, reset, the fallback
+// without isolation, and screenshots under test-results/playground/ for a person to look
+// at. Also the page's formatting in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
@@ -139,6 +140,22 @@ test('_home state and a stored closure survive a page reload', T, async () => {
     assert.equal(r.status, 'ok', r.message);
     assert.equal(r.values, '→ "hi x", 2, 2', 'the closure counts on from its stored upvalue');
   }, { userDataDir: mkdtempSync(join(tmpdir(), 'cu-playground-')) });
+});
+
+test('another tab\'s run redraws this tab\'s _home tree without a run here', T, async () => {
+  await playground(async (page, { url, errors }) => {
+    const other = await page.context().newPage();
+    other.on('pageerror', (e) => errors.push(e.message));
+    await open(other, url);
+    const r = await runCode(other, '_home.fromOtherTab = 42');
+    assert.equal(r.status, 'ok');
+    // the tab's worker hears the commit and the page redraws: no run, no reload here
+    await page.waitForSelector('#tree li[data-path="_home.fromOtherTab"]', { timeout: 20000 });
+    assert.equal(await treeText(page, '_home.fromOtherTab'), 'fromOtherTab = 42');
+    assert.equal(await page.locator('.entry[data-run]').count(), 0);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+    await other.close();
+  });
 });
 
 test('Stop interrupts `while true do end` within 1 s; the page stays responsive; the next run works', T, async () => {

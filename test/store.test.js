@@ -123,7 +123,7 @@ test('an IndexedDB store left open in Node lets the process end', async () => {
     } };
     const { openStore } = await import(${JSON.stringify(new URL('../js/store.js', import.meta.url).href)});
     const store = await openStore('indexeddb:x');
-    console.log(store.channel !== null ? 'open, with a channel' : 'no channel');`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    console.log(store.news.channel !== null ? 'open, with a channel' : 'no channel');`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20000);

@@ -31,6 +31,7 @@ const ui = {
 let cu = null;
 let entry = null;     // the output entry of the run in progress (print output goes there)
 let input = null;     // what the data example hands the unit as _io.input
+let homeStale = false; // another tab committed while the views were being read
 const treeOpen = new Map();
 
 const editor = createEditor($('editor'), {
@@ -55,6 +56,11 @@ async function startUnit() {
   cu = await CuWorker.create({
     store: STORE, name: UNIT, limits: LIMITS,
     onOutput: (text, stream) => entry?.print(text, stream),
+    // another tab (or a reset there) committed: redraw now, or after what runs now
+    onStoreChange: () => {
+      homeStale = true;
+      if (document.body.dataset.state === 'ready') refresh();
+    },
   });
   ui.isolation.textContent = cu.sharedInterrupt
     ? 'cross-origin isolated: Stop interrupts in place'
@@ -100,9 +106,10 @@ function stop() {
   cu.interrupt();
 }
 
-/** The memory gauge and the _home tree, after every run. */
+/** The memory gauge and the _home tree, after every run and another tab's commit. */
 async function refresh() {
   setState('busy');
+  homeStale = false;
   try {
     await refreshViews();
   } catch (err) {
@@ -110,6 +117,7 @@ async function refresh() {
   } finally {
     setState('ready');
   }
+  if (homeStale) await refresh();  // news that came while this one read
 }
 
 async function refreshViews() {

@@ -4,11 +4,12 @@
 // asked for a lazy unit, reads nothing and lets the caller fetch what get/range miss
 // (js/store.js, StoreMiss). Each commit is one readwrite transaction (strict durability)
 // that checks its guard inside it, and updates the cache when the transaction completes,
-// then tells the other connections (tabs, workers) on a BroadcastChannel, so that their
-// units can take up the new version before their next compute (changed()).
+// then tells the other connections (tabs, workers) on a BroadcastChannel (news.js), so
+// that their units can take up the new version before their next compute (changed()).
 // See docs/stores.md.
 
 import { SortedRecords, bytesToKey, checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
+import { StoreNews } from './news.js';
 import { StoreMiss } from '../store.js';
 
 /** The database version, which is also the version of the layout below. */
@@ -60,7 +61,7 @@ class IdbUnit {
   /** How many commits to the unit by others (other connections, in other tabs and
       workers too, and other units of this connection) this connection has heard of. */
   #news() {
-    return this.store.heardOf(this.name) - this.own;
+    return this.store.news.heardOf(this.name) - this.own;
   }
 
   /** Whether another has committed to the unit since it was loaded or refreshed
@@ -72,7 +73,12 @@ class IdbUnit {
   /** After a commit: the others hear of it, and it is no news to this unit. */
   #committed() {
     this.own++;
-    this.store.announce(this.name);
+    this.store.news.announce(this.name, this);
+  }
+
+  /** Calls listener after each commit to the unit by another (docs/stores.md, "watch()"). */
+  watch(listener) {
+    return this.store.news.watch(this, listener);
   }
 
   /** Replaces the cache with what the database holds now, read in one transaction. */
@@ -242,39 +248,16 @@ class IdbStore {
     this.open = new Map();
     /** @type {Map<string, Promise<void>>} units listed in the units object store */
     this.listed = new Map();
-    /** @type {Map<string, number>} unit name -> commits to it heard of (IdbUnit.changed) */
-    this.notices = new Map();
-    // Commits by other connections to this database, in other tabs and workers of the
-    // origin too: a message { unit } after each (this one's go out in announce).
-    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(idbChannelName(dbName)) : null;
-    if (this.channel !== null) {
-      this.channel.onmessage = (e) => {
-        if (typeof e.data?.unit === 'string') this.#hear(e.data.unit);
-      };
-      this.channel.unref?.();  // Node (an IndexedDB polyfill): an open store must not keep the process alive
-    }
+    // commits to this database by other connections, in other tabs and workers of the
+    // origin too, and by this connection's other unit objects (IdbUnit.changed, watch)
+    this.news = new StoreNews(idbChannelName(dbName));
     // Another connection wants to upgrade the database: let it (our later calls then fail clearly).
     db.onversionchange = () => { this.#shut(); };
   }
 
-  heardOf(name) {
-    return this.notices.get(name) ?? 0;
-  }
-
-  #hear(name) {
-    this.notices.set(name, this.heardOf(name) + 1);
-  }
-
-  /** A commit to unit name: every other connection hears of it, and so do this
-      connection's other units of that name (lazy ones keep what they read apart). */
-  announce(name) {
-    this.channel?.postMessage({ unit: name });
-    this.#hear(name);
-  }
-
   #shut() {
     this.closed = true;
-    this.channel?.close();
+    this.news.close();
     this.db.close();
   }
 

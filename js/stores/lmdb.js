@@ -3,9 +3,16 @@
 // process), all units' records in one named database under a per-unit key prefix.
 // Reads are synchronous memory-mapped lookups; each commit is one LMDB write transaction
 // that checks its guard under LMDB's writer lock and is fsync'd before it resolves.
+// Commits are announced to the process's other openers of the directory (news.js), not
+// to other processes: those are checked for at each compute's start (holds).
 // See docs/stores.md for the layout and the durability settings.
 
 import { checkWrites, conflictError, copyBytes, sameBytes } from './memory.js';
+import { StoreNews } from './news.js';
+
+/** The BroadcastChannel on which a process's openers of directory dir (an absolute path)
+    tell each other of their commits: its other stores and worker threads. */
+export const lmdbChannelName = (dir) => `cu:lmdb:${dir}`;
 
 /** The version of the layout below; a directory written with another one is refused. */
 export const LMDB_LAYOUT = 1;
@@ -49,6 +56,7 @@ class Env {
     this.records = this.root.openDB({ name: RECORD_DB, ...DB_OPTIONS });
     this.unitDb = this.root.openDB({ name: UNIT_DB, ...DB_OPTIONS });
     this.meta = this.root.openDB({ name: META_DB, ...DB_OPTIONS });
+    this.news = new StoreNews(lmdbChannelName(dir));
     this.ready = this.checkLayout();
   }
 
@@ -115,6 +123,7 @@ async function acquireEnv(dir, fs, path) {
 async function releaseEnv(env) {
   if (--env.refs > 0) return;
   if (envs.get(env.dir) === env) envs.delete(env.dir);
+  env.news.close();
   const done = env.root.close();
   closing.set(env.dir, done);
   try {
@@ -217,6 +226,13 @@ class LmdbUnit {
         else db.put(k, v);
       }
     });
+    this.store.env.news.announce(this.name, this);
+  }
+
+  /** Calls listener after each commit to the unit by another unit object of this process
+      (docs/stores.md, "watch()"). */
+  watch(listener) {
+    return this.store.env.news.watch(this, listener);
   }
 
   async refresh() {
@@ -236,6 +252,7 @@ class LmdbUnit {
       const keys = [...db.getKeys(end === undefined ? { start } : { start, end })];
       for (const key of keys) db.remove(key);
     });
+    this.store.env.news.announce(this.name, this);
   }
 }
 

@@ -34,8 +34,8 @@ async function outcome(fn) {
 async function openLazy(db, name, { silent = false } = {}) {
   const store = await openStore(`indexeddb:${db}`);
   if (silent) {
-    store.channel.close();
-    store.channel = null;
+    store.news.channel.close();
+    store.news.channel = null;
   }
   const cu = await Cu.create({ store, name });
   const base = store.recordsRead;

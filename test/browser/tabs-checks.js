@@ -126,3 +126,24 @@ export async function workerHears(db) {
   await w.close();
   return r;
 }
+
+/** Tab B's units with onStoreChange: one of unit u and one of unit v on one connection,
+    and a CuWorker's of unit u. window.changes counts the calls; changeOf(k) resolves at
+    the next call of k's listener. */
+export async function watchB(db) {
+  const { CuWorker } = await import('../../js/index.js');
+  window.changes = { unit: 0, other: 0, worker: 0 };
+  window.waiting = {};
+  const count = (k) => () => {
+    window.changes[k]++;
+    window.waiting[k]?.(window.changes[k]);
+  };
+  const store = await openStore(`indexeddb:${db}`);
+  window.watchU = await Cu.create({ store, name: 'u', onStoreChange: count('unit') });
+  window.watchV = await Cu.create({ store, name: 'v', onStoreChange: count('other') });
+  window.watchW = await CuWorker.create({ store: `indexeddb:${db}`, name: 'u', onStoreChange: count('worker') });
+}
+
+export function changeOf(k) {
+  return new Promise((resolve) => { window.waiting[k] = resolve; });
+}
