@@ -1,6 +1,7 @@
 // store.js: the storage adapter interface that a unit's records are kept in, and
 // openStore(), which turns a store spec ('memory', 'indexeddb[:DB]', 'lmdb:DIR' or an
-// adapter object) into a KvStore. The built-in adapters are in js/stores/; the LMDB and
+// adapter object) into a KvStore, and notify(), which calls the listeners of units that
+// watch (KvUnit.watch). The built-in adapters are in js/stores/; the LMDB and
 // IndexedDB ones are loaded only when asked for, so a browser never loads the Node one.
 // docs/stores.md describes the interface, the guarantees and the on-disk layouts.
 
@@ -65,16 +66,6 @@
  * commit's guard on a mismatch, caching nothing), after which the same calls succeed.
  * docs/stores.md, "Lazy units".
  */
-/** Calls a listener of someone else's; if it throws, the error is reported as an
-    uncaught one, as an event handler's would be, and the other listeners still run. */
-export function notify(listener) {
-  try {
-    listener();
-  } catch (err) {
-    queueMicrotask(() => { throw err; });
-  }
-}
-
 export class StoreMiss extends Error {
   /** @param {Uint8Array[]} keys  records to read @param {Uint8Array[]} prefixes  ranges to read whole */
   constructor(keys, prefixes) {
@@ -87,6 +78,16 @@ export class StoreMiss extends Error {
   /** This miss and another, to be read in one go. */
   with(other) {
     return new StoreMiss([...this.keys, ...other.keys], [...this.prefixes, ...other.prefixes]);
+  }
+}
+
+/** Calls a listener of someone else's; if it throws, the error is reported as an
+    uncaught one, as an event handler's would be, and the other listeners still run. */
+export function notify(listener) {
+  try {
+    listener();
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
   }
 }
 

@@ -315,8 +315,10 @@ static void closure_prune_by(lua_State *L, int t, const char *weak, int tell) {
 }
 
 /* Drops the bookkeeping of upvalues whose closures have been collected. A cell is noted
-   again only once its last owner is gone (closure_push joins a live one), so a cell whose
-   owner is collected is held by no closure Lua can still store. */
+   again only once its owner is gone (closure_push joins a live one), and closure_cell
+   trusts an upvalue's entry only while its owner lives, so once a cell's owner is
+   collected Lua never gives that cell to the host again (a joined closure that still
+   shares the upvalue gets a new cell). */
 static void closure_prune(lua_State *L) {
   closure_registry(L, CLOSURE_UIDS);
   closure_prune_by(L, lua_gettop(L), CLOSURE_OWNERS, 0);
