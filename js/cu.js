@@ -118,9 +118,8 @@ export class Cu {
   #reader;
   #ext;
   #store = null;       // the unit's records (js/persist.js), or null: host memory only
-  #unwatch = null;     // stops onStoreChange
   #dropped;            // what close() gives back, or the collector if the unit is never closed (see dropped):
-                       // its memory, and the store when this unit opened it from a spec
+                       // its memory, the store when this unit opened it from a spec, and what stops onStoreChange
   #interrupt = null;   // { flag, current }: stop the compute when flag[0] === current() (worker.js)
   #input = null;       // what setInput gave (becomes _io.input)
   #meta = null;        // what setMetadata gave (becomes _io.meta)
@@ -189,8 +188,9 @@ export class Cu {
       if (typeof spec === 'string') cu.#dropped.store = store;  // opened here, so closed by close()
       cu.#store = unit;
       cu.#ext.attachStore(unit);
-      // the listener must not hold the unit: a unit dropped without close() stops it too (dropped)
-      if (options.onStoreChange !== undefined) cu.#unwatch = cu.#dropped.unwatch = unit.watch(options.onStoreChange);
+      // stopped by close(), or by the collector for a unit dropped without it (the
+      // listener must not hold the unit)
+      if (options.onStoreChange !== undefined) cu.#dropped.unwatch = unit.watch(options.onStoreChange);
     }
     return cu;
   }
@@ -736,7 +736,7 @@ export class Cu {
 
   async #shutdown() {
     this.#closed = true;
-    this.#unwatch?.();
+    this.#dropped.unwatch?.();
     dropped.unregister(this);
     const exports = this.#exports;
     this.#exports = null;

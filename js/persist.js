@@ -12,7 +12,7 @@
 // id is 8 bytes big-endian (a whole number below 2^53): the table's number in the store,
 // which js/ext.js calls its key (its id there is the process's own).
 
-import { StoreMiss, notify } from './store.js';
+import { StoreMiss, Watchers } from './store.js';
 import { sameBytes } from './stores/memory.js';
 
 export const FORMAT = 1;
@@ -252,12 +252,11 @@ export class UnitStore {
       function that stops it. */
   watch(listener) {
     let set = watching.get(this.kv);
-    if (set === undefined) watching.set(this.kv, set = new Set());
-    const watcher = { from: this, listener };
-    set.add(watcher);
+    if (set === undefined) watching.set(this.kv, set = new Watchers());
+    const remove = set.add(this, listener);
     const stop = this.kv.watch?.(listener);
     return () => {
-      set.delete(watcher);
+      remove();
       stop?.();
     };
   }
@@ -265,8 +264,7 @@ export class UnitStore {
   /** Every write to the unit goes through here, so that the units sharing its object hear. */
   async #write(writes, guard) {
     await this.kv.commit(writes, guard);
-    const set = watching.get(this.kv);
-    if (set !== undefined) for (const w of [...set]) if (w.from !== this) notify(w.listener);
+    watching.get(this.kv)?.tell(this);
   }
 
   /** Re-reads the meta record (after another process committed). */

@@ -1,7 +1,7 @@
 // store.js: the storage adapter interface that a unit's records are kept in, and
 // openStore(), which turns a store spec ('memory', 'indexeddb[:DB]', 'lmdb:DIR' or an
-// adapter object) into a KvStore, and notify(), which calls the listeners of units that
-// watch (KvUnit.watch). The built-in adapters are in js/stores/; the LMDB and
+// adapter object) into a KvStore, and Watchers, the listeners of units that watch
+// (KvUnit.watch). The built-in adapters are in js/stores/; the LMDB and
 // IndexedDB ones are loaded only when asked for, so a browser never loads the Node one.
 // docs/stores.md describes the interface, the guarantees and the on-disk layouts.
 
@@ -81,13 +81,30 @@ export class StoreMiss extends Error {
   }
 }
 
-/** Calls a listener of someone else's; if it throws, the error is reported as an
-    uncaught one, as an event handler's would be, and the other listeners still run. */
-export function notify(listener) {
-  try {
-    listener();
-  } catch (err) {
-    queueMicrotask(() => { throw err; });
+/** Listeners, each added by the object it watches for; tell(from) calls all but from's.
+    A listener that throws is reported as an uncaught error, as an event handler's would
+    be, and the others still run. */
+export class Watchers {
+  #all = new Set();
+
+  get size() { return this.#all.size; }
+
+  /** Returns the function that removes it. */
+  add(from, listener) {
+    const w = { from, listener };
+    this.#all.add(w);
+    return () => this.#all.delete(w);
+  }
+
+  tell(from) {
+    for (const w of [...this.#all]) {
+      if (w.from === from) continue;
+      try {
+        w.listener();
+      } catch (err) {
+        queueMicrotask(() => { throw err; });
+      }
+    }
   }
 }
 

@@ -5,14 +5,14 @@
 // unit objects at once. It counts what it hears per unit name (an IndexedDB unit's
 // changed()) and calls the listeners of the units that watch (Cu's onStoreChange).
 
-import { notify } from '../store.js';
+import { Watchers } from '../store.js';
 
 export class StoreNews {
   /** @param {string} channelName */
   constructor(channelName) {
     /** @type {Map<string, number>} unit name -> commits to it heard of */
     this.counts = new Map();
-    /** @type {Map<string, Set<{ unit: object, listener: () => void }>>} unit name -> watchers */
+    /** @type {Map<string, Watchers>} unit name -> the listeners of its unit objects */
     this.watchers = new Map();
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : null;
     if (this.channel !== null) {
@@ -38,19 +38,17 @@ export class StoreNews {
       object; returns the function that stops it. */
   watch(unit, listener) {
     let set = this.watchers.get(unit.name);
-    if (set === undefined) this.watchers.set(unit.name, set = new Set());
-    const watcher = { unit, listener };
-    set.add(watcher);
+    if (set === undefined) this.watchers.set(unit.name, set = new Watchers());
+    const remove = set.add(unit, listener);
     return () => {
-      set.delete(watcher);
+      remove();
       if (set.size === 0 && this.watchers.get(unit.name) === set) this.watchers.delete(unit.name);
     };
   }
 
   #hear(name, from) {
     this.counts.set(name, this.heardOf(name) + 1);
-    const set = this.watchers.get(name);
-    if (set !== undefined) for (const w of [...set]) if (w.unit !== from) notify(w.listener);
+    this.watchers.get(name)?.tell(from);
   }
 
   close() {
