@@ -43,15 +43,19 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # C, whose hot loops are explicit SIMD) is compiled for size, at no measured cost: with
 # both, the module was 315 KB (128 KB gzipped) instead of 325 KB (131 KB). lstrlib.c is
 # among them since match.c replaced its matcher (strings 165 ms either way, and 1.3 KB
-# smaller gzipped).
+# smaller gzipped). lstrlib.c and lauxlib.c go further, to -Oz: 220 bytes gzipped less,
+# strings the same (docs/benchmarks.md, "Build flags"); -Oz on all the cold files would
+# save 2.7 KB but made fib, which runs none of them, 7% slower in Node.
 WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match raise image
 WASM_COLD := lcode ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
-             lcorolib lmathlib ltablib lauxlib bigint lstrlib
+             lcorolib lmathlib ltablib bigint
+WASM_SMALLEST := lauxlib lstrlib
 # error() (lbaselib.c) and luaG_errormsg (ldebug.c) are cold too, but inline into their
 # callers across files (src/cu_luauser.h), so they go through link-time optimisation.
 WASM_COLD_LTO := ldebug lbaselib
 $(WASM_LTO:%=build/wasm/%.o): WASM_TUNE := -flto
 $(WASM_COLD:%=build/wasm/%.o): WASM_TUNE := -Os
+$(WASM_SMALLEST:%=build/wasm/%.o): WASM_TUNE := -Oz
 $(WASM_COLD_LTO:%=build/wasm/%.o): WASM_TUNE := -flto -Os
 
 # Flags for single Lua files, LUA_EXTRA_<name>; every build of them uses these (wasm,

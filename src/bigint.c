@@ -16,6 +16,7 @@
 #include "lauxlib.h"
 #include "lstate.h" /* tobig reads a value's metatable directly */
 #include "bigint.h"
+#include "cu_limits.h"
 
 typedef uint32_t limb;
 typedef uint64_t dlimb;
@@ -41,6 +42,14 @@ typedef uint64_t dlimb;
 #define BIG_PARSE_THRESHOLD 40 /* chunks of digits, each one limb */
 #endif
 
+/* Work counts against the compute's limits (cu_limits.h) as one unit per BIG_WORK_UNIT
+** limb operations, about the time of a Lua instruction, so that the instruction budget
+** and the deadline hold for the loops that run in C (powmod, gcd, isqrt, a power's
+** squarings, the conversions' recursion) as they do for Lua's own. */
+#ifndef BIG_WORK_UNIT
+#define BIG_WORK_UNIT 16
+#endif
+
 /* Keeps every byte count below 2^31, so nothing overflows a 32-bit size_t. */
 #define BIG_MAXLIMBS ((size_t)0x1ffffff0)
 
@@ -60,6 +69,25 @@ typedef struct Big {
 
 #define MTNAME "bigint"
 #define UPMETA lua_upvalueindex(1)
+
+/* Counts units of work. The kernels only count: they have no lua_State to raise the
+** limit's error with, and big_check does that between them. */
+__attribute__((noinline)) static void big_spend(uint64_t units) {
+  (void)limits_spend(units < (1u << 30) ? (int)units : 1 << 30);
+}
+
+/* Counts ops limb operations; below a unit's worth there is no call, so the small
+** numbers' operations cost no more than before. */
+static inline void big_work(uint64_t ops) {
+  if (ops >= BIG_WORK_UNIT) big_spend(ops / BIG_WORK_UNIT);
+}
+
+/* Raises the limit's error once the work counted has exceeded a limit. Called from the
+** functions Lua calls, after each step of their loops: a step is one kernel call, so the
+** limits stop a loop in C within one multiplication or division. */
+__attribute__((noinline)) static void big_check(lua_State *L) {
+  limits_charge(L, 1);
+}
 
 /* ---------------------------------------------------------------------------------- */
 /* Natural-number kernels on limb arrays. */
@@ -328,6 +356,7 @@ static void ln_mul_comba(limb *r, const limb *a, size_t an, const limb *b, size_
 #endif
 
 static void ln_mul_basic(limb *r, const limb *a, size_t an, const limb *b, size_t bn) {
+  big_work((uint64_t)an * bn);
 #ifdef HAVE_COMBA
   if (bn <= BIG_COMBA_MAX && bn >= BIG_COMBA_MIN) {
     ln_mul_comba(r, a, an, b, bn);
@@ -588,6 +617,7 @@ static void ln_mul(limb *r, const limb *a, size_t an, const limb *b, size_t bn, 
 ** here than a multiplication by a precomputed inverse.) */
 static limb ln_divrem1(limb *q, const limb *a, size_t n, limb d) {
   dlimb r = 0;
+  big_work(n);
   for (size_t i = n; i-- > 0;) {
     dlimb cur = (r << 32) | a[i];
     dlimb qq = cur / d;
@@ -602,6 +632,7 @@ static limb ln_divrem1(limb *q, const limb *a, size_t n, limb d) {
 ** and a[0..n) the remainder, with a[n..n+m) zero. */
 static limb ln_divrem_basecase(limb *q, limb *a, size_t m, const limb *b, size_t n) {
   limb qh = 0;
+  big_work((uint64_t)(m + 1) * n);
   if (ln_cmp(a + m, n, b, n) >= 0) {
     ln_sub(a + m, a + m, n, b, n);
     qh = 1;
@@ -800,6 +831,7 @@ static limb *ar_alloc(Arena *A, size_t n) {
 
 static Big *newbig(lua_State *L, size_t n, int fast) {
   if (n > BIG_MAXLIMBS) big_memerr(L);
+  big_work(n); /* what makes n limbs does at least that much: the linear operations' count */
   Big *b = (Big *)lua_newuserdatauv(L, sizeof(Big) + n * sizeof(limb), 0);
   b->neg = 0;
   b->n = 0;
@@ -1019,6 +1051,7 @@ static int m_mul(lua_State *L) {
   getarg(L, 1, &a);
   getarg(L, 2, &b);
   push_mul(L, a.d, a.n, b.d, b.n, a.neg != b.neg, a.d == b.d && a.n == b.n);
+  big_check(L);
   return 1;
 }
 
@@ -1080,6 +1113,7 @@ static int divmod_of_args(lua_State *L, int wantq, int wantr) {
   getarg(L, 1, &a);
   getarg(L, 2, &b);
   push_divmod(L, &a, &b, wantq, wantr);
+  big_check(L);
   return wantq + wantr;
 }
 
@@ -1120,6 +1154,7 @@ static void push_pow(lua_State *L, const Arg *a, uint64_t e, int odd) {
   int hb = 63;
   while (!((e >> hb) & 1)) hb--;
   for (int i = hb - 1; i >= 0; i--) {
+    big_check(L);
     ln_sqr(y, x, xn, tmp);
     xn = ln_norm(y, 2 * xn);
     limb *t = x;
@@ -1402,6 +1437,7 @@ typedef struct Pow {
 static void tostr_rec(Arena *A, char *out, size_t width, const limb *x, size_t xn, const Pow *pw,
                       int j, const BaseInfo *bi) {
   xn = ln_norm(x, xn);
+  big_check(A->L);
   Mark m = ar_mark(A);
   if (j < 0 || xn < BIG_TOSTR_THRESHOLD) {
     limb *t = ar_alloc(A, xn);
@@ -1416,8 +1452,10 @@ static void tostr_rec(Arena *A, char *out, size_t width, const limb *x, size_t x
     tostr_rec(A, out + half, half, x, xn, pw, j - 1, bi);
   } else {
     size_t qn = xn - pn + 1;
-    limb *q = ar_alloc(A, qn), *r = ar_alloc(A, pn), *tmp = ar_alloc(A, divrem_tmp(xn, pn));
-    ln_divrem(q, r, x, xn, pw[j].d, pn, tmp);
+    limb *q = ar_alloc(A, qn), *r = ar_alloc(A, pn);
+    Mark halves = ar_mark(A); /* the division's scratch is free again for the halves */
+    ln_divrem(q, r, x, xn, pw[j].d, pn, ar_alloc(A, divrem_tmp(xn, pn)));
+    ar_release(A, halves);
     tostr_rec(A, out, half, q, qn, pw, j - 1, bi);
     tostr_rec(A, out + half, half, r, pn, pw, j - 1, bi);
   }
@@ -1473,9 +1511,11 @@ static int tostr_powers(lua_State *L, Arena *A, const BaseInfo *bi, size_t xn, P
       continue;
     }
     size_t n = pw[j].n;
-    limb *t = ar_alloc(A, kara_tmp(n));
+    big_check(L);
     pw[j + 1].d = ar_alloc(A, 2 * n);
-    ln_sqr(pw[j + 1].d, pw[j].d, n, t);
+    Mark m = ar_mark(A); /* the squaring's scratch serves the next one */
+    ln_sqr(pw[j + 1].d, pw[j].d, n, ar_alloc(A, kara_tmp(n)));
+    ar_release(A, m);
     pw[j + 1].n = ln_norm(pw[j + 1].d, 2 * n);
     j++;
   }
@@ -1565,7 +1605,8 @@ static void push_tostring(lua_State *L, const limb *x, size_t xn, int neg, int b
 
 /* Horner's rule over chunks of k digits. */
 static size_t parse_basic(limb *r, const unsigned char *d, size_t len, const BaseInfo *bi) {
-  size_t n = 0, i = 0, first = len % (size_t)bi->k;
+  size_t n = 0, i = 0, first = len % (size_t)bi->k, chunks = len / (size_t)bi->k + 1;
+  big_work((uint64_t)chunks * chunks / 2); /* a row of n limbs per chunk */
   if (first == 0) first = (size_t)bi->k;
   while (i < len) {
     size_t cl = i == 0 ? first : (size_t)bi->k;
@@ -1590,6 +1631,7 @@ static size_t digits_limbs(size_t len, const BaseInfo *bi) {
 /* Value of the digit values d[0..len) into r; pw[j] = base^(k*2^j). */
 static size_t parse_rec(Arena *A, limb *r, const unsigned char *d, size_t len, const Pow *pw,
                         int j, const BaseInfo *bi) {
+  big_check(A->L);
   if (len <= (size_t)bi->k * BIG_PARSE_THRESHOLD) return parse_basic(r, d, len, bi);
   while (j > 0 && ((size_t)bi->k << j) >= len) j--;
   size_t lolen = (size_t)bi->k << j, hilen = len - lolen;
@@ -1706,6 +1748,7 @@ static int parse_push(lua_State *L, const char *s, size_t len, int base, int str
       pw[0].n = 1;
       while (((size_t)bi.k << (j + 1)) < len2) {
         size_t n = pw[j].n;
+        big_check(L);
         limb *t = ar_alloc(&A, kara_tmp(n));
         pw[j + 1].d = ar_alloc(&A, 2 * n);
         ln_sqr(pw[j + 1].d, pw[j].d, n, t);
@@ -1912,6 +1955,7 @@ static int f_powmod(lua_State *L) {
   xn = (mn == 1 && m.d[0] == 1) ? 0 : 1;
   size_t ebits = ln_bitlen(e.d, e.n);
   for (size_t i = ebits; i-- > 0;) {
+    big_check(L);
     if (xn > 0) {
       ln_sqr(t, x, xn, st);
       size_t tn = ln_norm(t, 2 * xn);
@@ -1981,6 +2025,7 @@ static int f_gcd(lua_State *L) {
   }
   /* Euclid: each step keeps x >= y */
   while (yn > 0) {
+    big_check(L);
     ln_divrem(NULL, z, x, xn, y, yn, dt);
     size_t zn = ln_norm(z, yn);
     limb *t = x;
@@ -2016,6 +2061,7 @@ static int f_isqrt(lua_State *L) {
   xn = ln_norm(x, xn);
   for (;;) {
     size_t qn;
+    big_check(L);
     if (n >= xn) {
       ln_divrem(q, NULL, a.d, n, x, xn, dt);
       qn = ln_norm(q, n - xn + 1);

@@ -99,7 +99,6 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
    declared in cu_luauser.h, for lua_resume). */
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
 double limits_instructions(lua_State *L);
-int limits_raise(lua_State *L);
 
 /* match.c: string.find, match, gmatch and gsub, with their work counted. lstrlib.c's
    table holds them (match_lstrlib.h). */

@@ -61,12 +61,7 @@ typedef struct MatchState {
   MatchSet sets[MATCH_SETS];
 } MatchState;
 
-/* Counts units of work against the limits, raising the limit's error once one is hit. */
-static void match_count(lua_State *L, int units) {
-  limits_room -= units;
-  if (limits_room < 0 && limits_step_slow()) limits_raise(L);
-}
-#define match_charge(ms, units) match_count((ms)->L, (units))
+#define match_charge(ms, units) limits_charge((ms)->L, (units))
 
 MATCH_COLD static void match_prepare(MatchState *ms, lua_State *L, const char *s, size_t ls,
                           const char *p, size_t lp) {
@@ -430,7 +425,7 @@ MATCH_COLD static const char *match_plain(lua_State *L, const char *s, size_t ls
   while (s < end) {
     const char *at = memchr(s, *p, (size_t)(end - s));
     if (at == NULL) break;
-    match_count(L, 1 + (int)((at - s) >> 6) + (int)(lp >> 6));
+    limits_charge(L, 1 + (int)((at - s) >> 6) + (int)(lp >> 6));
     if (memcmp(at + 1, p + 1, lp - 1) == 0) return at;
     s = at + 1;
   }

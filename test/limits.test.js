@@ -127,6 +127,37 @@ test('the matcher counts every item, scanned byte and set element', async () => 
   assert.ok(performance.now() - t0 < 3000);
 });
 
+// bigint.c runs whole loops in C: powmod's squarings (13 s for a 28,000-bit exponent,
+// minutes for larger ones), Euclid's steps in gcd, Newton's in isqrt. Its kernels count
+// their work (src/bigint.c, BIG_WORK_UNIT) and the loops stop at the limits.
+test('bigint work in C counts against the limits, also in a loop inside one call', async () => {
+  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const setup = 'local a, b = bigint(3)^60000, bigint(7)^15000 ';
+  for (const code of [
+    'local m = bigint(2)^4096 - 1 return bigint.powmod(3, m - 2, m)',
+    'return bigint.gcd(bigint(7)^30000, bigint(3)^50000 + 1)',
+    'return bigint.isqrt(bigint(3)^100000)',
+    setup + 'for i = 1, 100 do local c = a * b end',
+    setup + 'for i = 1, 100 do local c = a // b end',
+    setup + 'for i = 1, 1e4 do local c = a + b end',
+    setup + 'for i = 1, 20 do local s = tostring(a) end',
+    'local s = string.rep("7", 20000) for i = 1, 20 do local c = bigint(s) end',
+    'return pcall(bigint.powmod, 3, bigint(2)^4096 - 3, bigint(2)^4096 - 1)',
+    'return coroutine.wrap(function() local m = bigint(2)^4096 - 1 return bigint.powmod(3, m - 2, m) end)()',
+  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  // the same work fits a budget that holds it, and the unit goes on
+  const r = await counted.run('local m = bigint(2)^256 - 189 return tostring(bigint.powmod(2, m - 1, m))');
+  assert.equal(r.values[0], '1', 'Fermat: 2^(p-1) = 1 mod p');
+  assert.ok(r.stats.instructions > 1000 && r.stats.instructions < 1e6, `counted ${r.stats.instructions}`);
+
+  // a powmod that runs 13 s unchecked stops at the deadline
+  const timed = await Cu.create({ limits: { instructions: Infinity, timeMs: 200 } });
+  const t0 = performance.now();
+  await assert.rejects(timed.compute('local a = bigint(7)^10000 return bigint.powmod(a, a, a + 2)'), { kind: 'limit', message: /time limit exceeded/ });
+  assert.ok(performance.now() - t0 < 3000);
+  assert.equal(await timed.compute('return tostring(bigint(2)^100)'), '1267650600228229401496703205376');
+});
+
 test('a compute with no limits runs without the hook; coroutines follow the running compute\'s limits', async () => {
   const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
   const free = { limits: { instructions: Infinity, timeMs: Infinity } };

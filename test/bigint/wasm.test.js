@@ -128,3 +128,19 @@ test('Toom-3 around its threshold and the cached decimal powers, in wasm', async
   assert.equal(got.length, expected.length);
   for (let i = 0; i < got.length; i++) assert.equal(got[i], expected[i], `case ${i}: ${lines[i].slice(0, 80)}`);
 });
+
+// The decimal conversion's scratch: each level's division scratch is given back before
+// the halves convert, and each power's squaring scratch before the next squaring.
+// tostring of 7^40000 (14 KB) took 1.2 MB of the default unit's 1.6 MiB cap, 85 times
+// its size, and 7^60000 (21 KB) did not fit; now both fit, and print right.
+test('tostring of a 21 KB number fits the default unit', async () => {
+  const unit = await Cu.create();
+  // peaks: 681 KB and 952 KB now; 759 KB without the first change, 1.26 MB without the second
+  for (const [e, peak] of [[40000, 720e3], [60000, 1.1e6]]) {
+    const r = await unit.run(`local a = bigint(7)^${e} collectgarbage() local s = tostring(a) return s:sub(1, 20), s:sub(-20), #s`);
+    const s = (7n ** BigInt(e)).toString();
+    assert.deepEqual(r.values, [s.slice(0, 20), s.slice(-20), s.length], `7^${e}`);
+    assert.ok(r.stats.memoryPeak < peak, `7^${e}: peak ${r.stats.memoryPeak}`);
+  }
+  unit.close();
+});
