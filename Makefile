@@ -73,7 +73,7 @@ LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -inc
 LUA_EXTRA_lbaselib := -include src/raise.h '-Dlua_error(L)=(raise_unwind(L) ? 1 : lua_error(L))'
 LUA_EXTRA_ldo := -include src/raise.h
 # string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
-LUA_EXTRA_lstrlib := -include src/match_lstrlib.h -Wno-unused-function
+LUA_EXTRA_lstrlib := -include src/lstrlib_cu.h -Wno-unused-function
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.
 LUA_EXTRA_lmathlib := -Dtime=entropy_time
@@ -81,9 +81,10 @@ LUA_EXTRA_lmathlib := -Dtime=entropy_time
 # cu_clock), not from wasi-libc's start-up code, which a unit copied from an image
 # (src/image.c) never runs; the define makes wasi-libc's <time.h> declare it, renamed.
 LUA_EXTRA_loslib := -D_WASI_EMULATED_PROCESS_CLOCKS -Dclock=cu_clock
-LUA_EXTRA_ltablib := $(LUA_EXTRA_loslib)
+# ltablib.c's loops count a step per element read (limits_geti, src/limits.c).
+LUA_EXTRA_ltablib := $(LUA_EXTRA_loslib) -Dlua_geti=limits_geti
 # What those flags bring into Lua's files; each build of them depends on these.
-LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/match_lstrlib.h
+LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/lstrlib_cu.h
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc

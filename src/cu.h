@@ -99,9 +99,10 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize);
    declared in cu_luauser.h, for lua_resume). */
 void limits_begin(lua_State *L, double max_instructions, double max_ms);
 double limits_instructions(lua_State *L);
+int limits_geti(lua_State *L, int idx, lua_Integer i);
 
 /* match.c: string.find, match, gmatch and gsub, with their work counted. lstrlib.c's
-   table holds them (match_lstrlib.h). */
+   table holds them (lstrlib_cu.h). */
 int match_find(lua_State *L);
 int match_match(lua_State *L);
 int match_gmatch(lua_State *L);
@@ -131,6 +132,7 @@ int closure_open(lua_State *L);
 
 /* libs.c: the library profiles, print and warn. */
 int libs_open(lua_State *L);
+int libs_rep(lua_State *L);
 void libs_warnf(void *ud, const char *msg, int tocont);
 
 /* codec.c: hands Lua values to the host. */

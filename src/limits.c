@@ -137,6 +137,16 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
     lua_sethook(L, NULL, 0, 0);
 }
 
+/* ltablib.c's lua_geti (the Makefile renames its calls): a step each, so that the table
+   library's loops in C count against the limits: move, insert's and remove's shifts,
+   sort, concat and unpack. Nothing else bounded table.move({}, 1, 1e14, 2), which
+   copies nils for days in no memory at all, or table.insert(t, 1, v) under a __len
+   that claims 1e14 elements. */
+int limits_geti(lua_State *L, int idx, lua_Integer i) {
+  limits_charge(L, 1);
+  return lua_geti(L, idx, i);
+}
+
 double limits_instructions(lua_State *L) {
   if (lua_gethook(L) == NULL) return NAN;  /* not counted without limits */
   const CuLimits *lim = &cu_unit(L)->lim;

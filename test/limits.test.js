@@ -2,6 +2,7 @@
 // escaped from the sandbox, cover coroutines, and leave the unit usable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Cu, DEFAULTS } from '../js/index.js';
 
 test('an infinite loop is stopped by the instruction limit', async () => {
@@ -125,6 +126,42 @@ test('the matcher counts every item, scanned byte and set element', async () => 
   const r = await timed.compute('local s = string.rep("a", 400000) return #s:match("[" .. string.rep("b", 40000) .. "a]*$")');
   assert.equal(r, 400000);
   assert.ok(performance.now() - t0 < 3000);
+});
+
+// Loops of the stock libraries that run in C with nothing to allocate, so neither a
+// hook nor the memory ever ended them: string.rep of empty pieces (libs_rep) and the
+// table library's element loops (limits_geti).
+test('string.rep of empty pieces and the table library\'s loops in C end at the limits', async () => {
+  const timed = await Cu.create({ limits: { instructions: Infinity, timeMs: 200 } });
+  for (const code of [
+    'table.move({}, 1, 3e8, 2)', // sizes that end, unchecked, in seconds, not days
+    'table.insert(setmetatable({}, { __len = function() return 3e8 end }), 1, "x")',
+    'table.remove(setmetatable({}, { __len = function() return 3e8 end }), 1)',
+  ]) {
+    const t0 = performance.now();
+    await assert.rejects(timed.compute(code), { kind: 'limit', message: /time limit exceeded/ }, code);
+    assert.ok(performance.now() - t0 < 3000, code);
+  }
+  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  for (const code of [
+    'table.move({}, 1, 2e6, 2)',
+    'local t = {} for i = 1, 1000 do t[i] = i end for i = 1, 2000 do table.insert(t, 1, i) end',
+    'local t = {} for i = 1, 3000 do t[i] = 3001 - i end for i = 1, 100 do table.sort(t) end',
+    'local t = {} for i = 1, 1000 do t[i] = "x" end for i = 1, 1500 do local s = table.concat(t) end',
+  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+
+  // string.rep("", n) is "" at once (4.7 s for 1e9 before; math.maxinteger, centuries)
+  const t0 = performance.now();
+  assert.deepEqual((await timed.run('return string.rep("", 1e9), string.rep("", 1e9, ""), #string.rep("ab", 3, ",")')).values, ['', '', 8]);
+  assert.ok(performance.now() - t0 < 3000);
+  // and otherwise what stock Lua 5.4.7 gives, errors included
+  const cases = `for _, c in ipairs({{"ab", 3}, {"ab", 3, ","}, {"", 5, ","}, {"x", 0}, {"x", -1}, {"", 0, ""},
+    {"ab", 1, ","}, {"a", 2^31}, {"ab", 2^30}, {"", 3, "-"}, {"a", 1.5}, {{}, 1}, {"a"}, {"a", 2, {}}}) do
+    print(pcall(string.rep, table.unpack(c, 1, 3)))
+  end`;
+  const stock = execFileSync(new URL('../build/native/stock/lua', import.meta.url).pathname, ['-e', cases]).toString();
+  assert.match(stock, /resulting string too large/);
+  assert.equal((await timed.run(cases)).output, stock.replaceAll('(command line)', 'input'));
 });
 
 // bigint.c runs whole loops in C: powmod's squarings (13 s for a 28,000-bit exponent,
