@@ -72,7 +72,8 @@ LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -inc
 # and ldo.c's protected call (LUAI_TRY, src/raise.h) reports such a return as an error.
 LUA_EXTRA_lbaselib := -include src/raise.h '-Dlua_error(L)=(raise_unwind(L) ? 1 : lua_error(L))'
 LUA_EXTRA_ldo := -include src/raise.h
-# string.find, match, gmatch and gsub are match.c's; lstrlib.c's four go unused.
+# string.find, match, gmatch and gsub are match.c's, and string.rep is libs.c's
+# (src/lstrlib_cu.h); lstrlib.c's five go unused.
 LUA_EXTRA_lstrlib := -include src/lstrlib_cu.h -Wno-unused-function
 # math.random's seed: lmathlib.c's one time(NULL) call (randseed) draws from the host's
 # random source instead (src/entropy.c); <time.h> itself declares the renamed function.

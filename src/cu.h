@@ -130,7 +130,7 @@ int closure_upvalue(lua_State *L, int f, int i);
 void closure_forget(lua_State *L);
 int closure_open(lua_State *L);
 
-/* libs.c: the library profiles, print and warn. */
+/* libs.c: the library profiles, print, warn and string.rep. */
 int libs_open(lua_State *L);
 int libs_rep(lua_State *L);
 void libs_warnf(void *ud, const char *msg, int tocont);

@@ -1,8 +1,9 @@
 /*
 ** cu_limits.h: the counter through which C code that can run long without executing a
-** Lua instruction (the pattern matcher, match.c; bigint.c's kernels and loops) counts its
-** work against the compute's limits (limits.c). The room is one process-wide counter: a
-** process runs one unit's compute at a time (in wasm, an instance is a unit).
+** Lua instruction (the pattern matcher, match.c; bigint.c's kernels and loops; the table
+** library's element reads, limits_geti) counts its work against the compute's limits
+** (limits.c). The room is one process-wide counter: a process runs one unit's compute
+** at a time (in wasm, an instance is a unit).
 */
 #ifndef cu_limits_h
 #define cu_limits_h
