@@ -1433,6 +1433,18 @@ typedef struct Pow {
   size_t n;
 } Pow;
 
+/* pw[j + 1] = pw[j]^2: the next power of the base, for either conversion. The limits are
+** checked first, and the squaring's scratch is given back for the next one. */
+static void pow_next(Arena *A, Pow *pw, int j) {
+  size_t n = pw[j].n;
+  big_check(A->L);
+  pw[j + 1].d = ar_alloc(A, 2 * n);
+  Mark m = ar_mark(A);
+  ln_sqr(pw[j + 1].d, pw[j].d, n, ar_alloc(A, kara_tmp(n)));
+  ar_release(A, m);
+  pw[j + 1].n = ln_norm(pw[j + 1].d, 2 * n);
+}
+
 /* x < pw[j]^2 and width = k * 2^(j+1). */
 static void tostr_rec(Arena *A, char *out, size_t width, const limb *x, size_t xn, const Pow *pw,
                       int j, const BaseInfo *bi) {
@@ -1510,14 +1522,7 @@ static int tostr_powers(lua_State *L, Arena *A, const BaseInfo *bi, size_t xn, P
       j++;
       continue;
     }
-    size_t n = pw[j].n;
-    big_check(L);
-    pw[j + 1].d = ar_alloc(A, 2 * n);
-    Mark m = ar_mark(A); /* the squaring's scratch serves the next one */
-    ln_sqr(pw[j + 1].d, pw[j].d, n, ar_alloc(A, kara_tmp(n)));
-    ar_release(A, m);
-    pw[j + 1].n = ln_norm(pw[j + 1].d, 2 * n);
-    j++;
+    pow_next(A, pw, j++);
   }
   if (wt && j + 1 > have) { /* new powers: a larger cache replaces the old one */
     int cnt = 0;
@@ -1746,15 +1751,7 @@ static int parse_push(lua_State *L, const char *s, size_t len, int base, int str
       pw[0].d = ar_alloc(&A, 1);
       pw[0].d[0] = bi.bk;
       pw[0].n = 1;
-      while (((size_t)bi.k << (j + 1)) < len2) {
-        size_t n = pw[j].n;
-        big_check(L);
-        limb *t = ar_alloc(&A, kara_tmp(n));
-        pw[j + 1].d = ar_alloc(&A, 2 * n);
-        ln_sqr(pw[j + 1].d, pw[j].d, n, t);
-        pw[j + 1].n = ln_norm(pw[j + 1].d, 2 * n);
-        j++;
-      }
+      while (((size_t)bi.k << (j + 1)) < len2) pow_next(&A, pw, j++);
     }
     rn = parse_rec(&A, r->d, dv + z, len2, pw, j, &bi);
   }
