@@ -45,11 +45,13 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # among them since match.c replaced its matcher (strings 165 ms either way, and 1.3 KB
 # smaller gzipped). lstrlib.c and lauxlib.c go further, to -Oz: 220 bytes gzipped less,
 # strings the same (docs/benchmarks.md, "Build flags"); -Oz on all the cold files would
-# save 2.7 KB but made fib, which runs none of them, 7% slower in Node.
+# save 2.7 KB but made fib, which runs none of them, 7% slower in Node. So did lparser.c
+# and lcode.c alone; ldblib, loslib, liolib, linit (the last two only in `full`) and
+# libs.c, at -Oz since data work counts against the limits, save 114 bytes gzipped.
 WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match raise image
 WASM_COLD := lcode ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
              lcorolib lmathlib ltablib bigint
-WASM_SMALLEST := lauxlib lstrlib
+WASM_SMALLEST := lauxlib lstrlib ldblib loslib liolib linit libs
 # error() (lbaselib.c) and luaG_errormsg (ldebug.c) are cold too, but inline into their
 # callers across files (src/cu_luauser.h), so they go through link-time optimisation.
 WASM_COLD_LTO := ldebug lbaselib
@@ -66,7 +68,11 @@ $(WASM_COLD_LTO:%=build/wasm/%.o): WASM_TUNE := -flto -Os
 LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall
 # The count hook's per-instruction call, inlined (src/limits_vm.h); and a call of a Lua
 # function, set up inline instead of through ldo.c's luaD_precall (src/call_vm.h).
-LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -include src/call_vm.h
+# Comparing two long strings, and ordering two strings, count their bytes as work
+# (limits_eqlngstr and limits_strcoll, src/limits.c).
+LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -include src/call_vm.h \
+                 -DluaS_eqlngstr=limits_eqlngstr -Dstrcoll=limits_strcoll
+LUA_EXTRA_ltable := -DluaS_eqlngstr=limits_eqlngstr
 # error() and assert() inside pcall return to pcall's catch instead of throwing, when
 # src/raise.c finds that they can: lbaselib.c's `return lua_error(L)` asks it first,
 # and ldo.c's protected call (LUAI_TRY, src/raise.h) reports such a return as an error.
@@ -84,8 +90,11 @@ LUA_EXTRA_lmathlib := -Dtime=entropy_time
 LUA_EXTRA_loslib := -D_WASI_EMULATED_PROCESS_CLOCKS -Dclock=cu_clock
 # ltablib.c's loops count a step per element read (limits_geti, src/limits.c).
 LUA_EXTRA_ltablib := $(LUA_EXTRA_loslib) -Dlua_geti=limits_geti
+# utf8.len and utf8.offset count the characters they walk (src/lutf8lib_cu.h).
+LUA_EXTRA_lutf8lib := -include src/lutf8lib_cu.h
 # What those flags bring into Lua's files; each build of them depends on these.
-LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/lstrlib_cu.h
+LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/lstrlib_cu.h \
+                src/lutf8lib_cu.h
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc
@@ -144,7 +153,7 @@ build/native/lua/%.o: $(LUA_SRC)/%.c $(LUA_INJECTED) Makefile | $(LUA_SRC)/lua.h
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $(LUA_EXTRA_$*) -c $< -o $@
 $(NATIVE_LUA): $(LUA_NAMES:%=build/native/lua/%.o)
 	ar rcs $@ $^
-build/native/%.o: src/%.c $(CU_HDRS) | $(LUA_SRC)/lua.h
+build/native/%.o: src/%.c $(CU_HDRS) Makefile | $(LUA_SRC)/lua.h
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 build/native/cu-lua: test/native/runlua.c test/native/host.c $(NATIVE_CU) $(NATIVE_LUA)

@@ -7,6 +7,7 @@
 */
 #include <stdlib.h>
 #include "cu.h"
+#include "cu_limits.h"
 
 void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize) {
   CuMemory *m = &u->mem;
@@ -26,8 +27,15 @@ void *alloc_bytes(CuUnit *u, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+/* Lua's allocator. What Lua obtains it then fills (a string's bytes, a copied table or
+   stack), so growth counts against the limits as work (cu_limits.h): one C call can
+   make a string as large as the memory, with one instruction to count. The allocator
+   cannot raise; the limits' hook does, at the next instruction (limits.c). */
 void *alloc_lua(void *ud, void *ptr, size_t osize, size_t nsize) {
-  return alloc_bytes((CuUnit *)ud, ptr, osize, nsize);
+  size_t had = ptr == NULL ? 0 : osize;  /* without ptr, osize is a type tag */
+  void *p = alloc_bytes((CuUnit *)ud, ptr, osize, nsize);
+  if (p != NULL && nsize > had) limits_spend_bytes(nsize - had, LIMITS_COPY_BYTES);
+  return p;
 }
 
 CuUnit *cu_unit(lua_State *L) {

@@ -193,6 +193,8 @@ int cu_init(int profile, double cap) {
   if (!(cap > 0)) return CU_ERR_MEMORY;
   unit.mem.cap = (size_t)cap;
   unit.profile = profile;
+  /* no limits while the unit starts: its allocations count as work (alloc.c) */
+  unit.lim.max_instructions = unit.lim.max_ms = HUGE_VAL;
   /* Deep recursion costs a 16-byte slot and a call record (about 36 bytes) per level,
      and growing the stack briefly holds the old and new copies: at cap/128 slots the
      worst case stays under half the cap, so it ends as "stack overflow", not OOM. */

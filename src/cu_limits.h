@@ -1,13 +1,16 @@
 /*
 ** cu_limits.h: the counter through which C code that can run long without executing a
-** Lua instruction (the pattern matcher, match.c; bigint.c's kernels and loops; the table
-** library's element reads, limits_geti) counts its work against the compute's limits
-** (limits.c). The room is one process-wide counter: a process runs one unit's compute
-** at a time (in wasm, an instance is a unit).
+** Lua instruction counts its work against the compute's limits (limits.c): the pattern
+** matcher (match.c), bigint.c's kernels and loops, and the stock libraries' work on data
+** (the table library's element reads, string comparisons and UTF-8 walks in limits.c,
+** load's source in libs.c, and every byte the allocator hands out, alloc.c). The room is
+** one process-wide counter: a process runs one unit's compute at a time (in wasm, an
+** instance is a unit).
 */
 #ifndef cu_limits_h
 #define cu_limits_h
 
+#include <stddef.h>
 #include "lua.h"
 
 /* Units of work left before limits.c looks at the limits again. Spending is a
@@ -24,10 +27,25 @@ static inline int limits_spend(int units) {
   return limits_room < 0 && limits_step_slow();
 }
 
+/* Work on data in C counts too, at rates that make a step take about the time of a
+   simple Lua instruction (a loop's add, 3.6 ns in Node; docs/api.md, "Limits"): */
+#define LIMITS_COPY_BYTES 32    /* bytes the allocator hands out, which Lua then fills */
+#define LIMITS_COMPARE_BYTES 8  /* bytes of two strings compared */
+#define LIMITS_LEX_BYTES 2      /* bytes of source that load hands the lexer */
+/* (and utf8.len and utf8.offset a step per character they walk, src/libs.c) */
+
+static inline int limits_spend_bytes(size_t bytes, size_t bytes_per_step) {
+  return limits_spend((int)(bytes / bytes_per_step));
+}
+
 /* Spends units of work, raising the limit's error once a limit is exceeded; after that,
    every charge of a unit or more raises, as the room stays empty. */
 static inline void limits_charge(lua_State *L, int units) {
   if (limits_spend(units)) limits_raise(L);
+}
+
+static inline void limits_charge_bytes(lua_State *L, size_t bytes, size_t bytes_per_step) {
+  limits_charge(L, (int)(bytes / bytes_per_step));
 }
 
 #endif

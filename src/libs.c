@@ -18,6 +18,7 @@
 #include "lualib.h"
 #include "bigint.h"
 #include "cu.h"
+#include "cu_limits.h"
 #include "host.h"
 #include "raise.h"
 
@@ -77,10 +78,27 @@ void libs_warnf(void *ud, const char *msg, int tocont) {
   ws->cont = tocont;
 }
 
-/* load, with the mode forced to text: a binary chunk can corrupt the VM. */
+/* A reader function's piece, counted as the lexer's work (cu_limits.h) before it is
+   read: a reader can hand the lexer a megabyte of comment per instruction. */
+static int libs_read(lua_State *L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_call(L, 0, 1);
+  if (lua_type(L, -1) == LUA_TSTRING) limits_charge_bytes(L, lua_rawlen(L, -1), LIMITS_LEX_BYTES);
+  return 1;
+}
+
+/* load, with the mode forced to text (a binary chunk can corrupt the VM), and the
+   source's bytes counted as work. */
 static int libs_load(lua_State *L) {
   int n = lua_gettop(L);
+  size_t len;
   if (n < 3) lua_settop(L, n = 3);
+  if (lua_tolstring(L, 1, &len) != NULL) limits_charge_bytes(L, len, LIMITS_LEX_BYTES);
+  else if (lua_type(L, 1) == LUA_TFUNCTION) {
+    lua_pushvalue(L, 1);
+    lua_pushcclosure(L, libs_read, 1);
+    lua_replace(L, 1);
+  }
   lua_pushliteral(L, "t");
   lua_replace(L, 3);
   lua_pushvalue(L, lua_upvalueindex(1));

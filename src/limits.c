@@ -12,7 +12,8 @@
 **
 ** The pattern matcher can spend unbounded time in C with no instruction to hook, e.g.
 ** string.find with ".-.-.-.-b$" on a long string. match.c counts its work through
-** limits_room (cu_limits.h) against the same limits.
+** limits_room (cu_limits.h) against the same limits, as do bigint.c, the allocator, and
+** the stock libraries' loops and work on data counted below.
 **
 ** The hook costs more than its own calls: with any hook set, Lua's interpreter calls
 ** luaG_traceexec before every instruction. lvm.c is compiled with an inline counter in
@@ -24,6 +25,7 @@
 #include "lstate.h"  /* L->hookcount and L->allowhook */
 #include "ldo.h"
 #include "ldebug.h"
+#include "lstring.h"
 #include "cu.h"
 #include "host.h"
 
@@ -45,24 +47,27 @@ int limits_raise(lua_State *L) {
   return luaL_error(L, "%s", cu_unit(L)->lim.why);
 }
 
+/* Whether a limit is exceeded; the first time one is, records which for the message.
+   The hook and C code's counter both ask here. */
+static int limits_exceeded(CuLimits *lim) {
+  if (lim->hit) return 1;
+  if (lim->counted > lim->max_instructions) lim->why = "instruction limit exceeded";
+  else if (limits_late(lim)) lim->why = "time limit exceeded";
+  else if (lim->interruptible && host_interrupted()) lim->why = "interrupted by the host";
+  else return 0;
+  lim->hit = 1;
+  return 1;
+}
+
 static void limits_hook(lua_State *L, lua_Debug *ar) {
   CuLimits *lim = &cu_unit(L)->lim;
   int period = lua_gethookcount(L);
   (void)ar;
   lim->counted += period;
-  if (!lim->hit) {
-    if (lim->counted > lim->max_instructions)
-      lim->why = "instruction limit exceeded";
-    else if (limits_late(lim))
-      lim->why = "time limit exceeded";
-    else if (lim->interruptible && host_interrupted())
-      lim->why = "interrupted by the host";
-    else {
-      /* a coroutine that hit a limit in an earlier compute still checks every instruction */
-      if (period != LIMITS_PERIOD) lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);
-      return;
-    }
-    lim->hit = 1;
+  if (!limits_exceeded(lim)) {
+    /* a coroutine that hit a limit in an earlier compute still checks every instruction */
+    if (period != LIMITS_PERIOD) lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);
+    return;
   }
   lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
   L->allowhook = 1;  /* an xpcall handler run for this error must stay limited too */
@@ -87,14 +92,19 @@ static int limits_work(CuLimits *lim, double units) {
   if (lim->work < LIMITS_PERIOD) return lim->hit;
   lim->counted += lim->work;
   lim->work = 0;
-  if (!lim->hit) {
-    if (lim->counted > lim->max_instructions) lim->why = "instruction limit exceeded";
-    else if (limits_late(lim)) lim->why = "time limit exceeded";
-    else if (lim->interruptible && host_interrupted()) lim->why = "interrupted by the host";
-    else return 0;
-    lim->hit = 1;  /* match.c raises the error now; the hook keeps failing after it */
-  }
-  return 1;
+  return limits_exceeded(lim);
+}
+
+/* Makes every thread's hook fire at its next instruction, which then raises the limit's
+   error. C code that finds a limit exceeded where it cannot raise (the allocator, a
+   string comparison) does not know which thread runs: without this, up to a period of
+   instructions, each able to copy or compare the whole memory, would run first. Lua
+   keeps every thread but the main one in allgc. */
+static void limits_due(lua_State *L) {
+  global_State *g = G(L);
+  g->mainthread->hookcount = 1;
+  for (GCObject *o = g->allgc; o != NULL; o = o->next)
+    if (o->tt == LUA_VTHREAD) gco2th(o)->hookcount = 1;
 }
 
 int limits_room = LIMITS_PERIOD;
@@ -103,8 +113,11 @@ int limits_room = LIMITS_PERIOD;
    was filled, at once. Once a limit is hit the room stays empty, so every later step
    fails too. */
 int limits_step_slow(void) {
-  int hit = limits_work(&cu_current()->lim, (double)LIMITS_PERIOD - limits_room);
+  CuUnit *u = cu_current();
+  int was = u->lim.hit;
+  int hit = limits_work(&u->lim, (double)LIMITS_PERIOD - limits_room);
   limits_room = hit ? 0 : LIMITS_PERIOD;
+  if (hit && !was && u->L != NULL) limits_due(u->L);
   return hit;
 }
 
@@ -135,6 +148,43 @@ void limits_begin(lua_State *L, double max_instructions, double max_ms) {
     lua_sethook(L, limits_hook, LUA_MASKCOUNT, LIMITS_PERIOD);  /* also restarts the period */
   else
     lua_sethook(L, NULL, 0, 0);
+}
+
+/* lvm.c's and ltable.c's comparison of two long strings (the Makefile renames it there):
+   a memcmp of up to the whole memory, with no allocation, behind one `==` or one table
+   lookup. L is not at hand (the VM compares constants without it), so it only spends. */
+int limits_eqlngstr(TString *a, TString *b) {
+  if (a != b && a->u.lnglen == b->u.lnglen) limits_spend_bytes(a->u.lnglen, LIMITS_COMPARE_BYTES);
+  return luaS_eqlngstr(a, b);
+}
+
+/* lvm.c's ordering of two strings compares them a segment at a time with strcoll. */
+int limits_strcoll(const char *a, const char *b) {
+  limits_spend_bytes(strlen(a), LIMITS_COMPARE_BYTES);
+  return strcoll(a, b);
+}
+
+/* utf8.len (lutf8lib_cu.h): counted after the call, a step per character, by its
+   result, the count or the position of the first invalid byte. */
+int limits_utf8_len(lua_State *L, lua_CFunction len) {
+  int results = len(L);
+  limits_charge(L, (int)lua_tointeger(L, -1));
+  return results;
+}
+
+/* utf8.offset (lutf8lib_cu.h): counted after the call, a step per byte between where it
+   started and where it stopped. Not by its n: skipping continuation bytes, one move can
+   walk the whole string. The arguments are valid if the call returns. */
+int limits_utf8_offset(lua_State *L, lua_CFunction offset) {
+  size_t len = 0;
+  lua_Integer n = lua_tointeger(L, 2);
+  lua_tolstring(L, 1, &len);
+  lua_Integer from = lua_isnoneornil(L, 3) ? (n >= 0 ? 1 : (lua_Integer)len + 1) : lua_tointeger(L, 3);
+  int results = offset(L);
+  if (from < 0) from += (lua_Integer)len + 1;
+  lua_Integer to = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : n >= 0 ? (lua_Integer)len + 1 : 0;
+  limits_charge(L, (int)(to > from ? to - from : from - to));
+  return results;
 }
 
 /* ltablib.c's lua_geti (the Makefile renames its calls): a step each, so that the table

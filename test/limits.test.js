@@ -165,6 +165,58 @@ test('string.rep of empty pieces and the table library\'s loops in C end at the 
   assert.equal((await timed.run(cases)).output, stock.replaceAll('(command line)', 'input'));
 });
 
+// One instruction can start C work as large as the memory: copying or making a string,
+// comparing two long strings, lexing a chunk given to load, walking UTF-8. Each counts a
+// step per few bytes (src/cu_limits.h), so an instruction budget bounds it; before, a
+// loop of 1e5 instructions ran for 10 to 47 s under a budget of 1e5.
+test('work on data in C counts: strings made, compared, loaded and walked', async () => {
+  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  // 200 KB strings; t equals s but is another string. Each case runs about 2,000
+  // instructions and ends, unchecked, in well under a second.
+  const setup = 'local s = ("x"):rep(2e5) local t = s:sub(2) .. "x" ';
+  for (const code of [
+    'for i = 1, 200 do local _ = s:upper() end',
+    'for i = 1, 400 do local _ = s:sub(2) end',
+    'for i = 1, 400 do local _ = s .. "y" end',
+    'for i = 1, 100 do local _ = s == t end',
+    'for i = 1, 100 do local _ = s < t end',
+    'local k = {[s] = true} for i = 1, 100 do local _ = k[t] end',
+    'for i = 1, 20 do utf8.len(s) end',
+    'for i = 1, 20 do utf8.offset(s, 1e9) end',
+    'local c = ("\\x80"):rep(2e5) for i = 1, 20 do utf8.offset(c, -1) end',
+    'local c = "--" .. s for i = 1, 20 do load(c) end',
+    'local n = 0 load(function() n = n + 1 if n > 20 then return nil end return n == 1 and "--" or s end)',
+  ]) await assert.rejects(counted.compute(setup + code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+
+  // the same work in smaller amounts fits, and is counted
+  const fits = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const r = await fits.run(setup + 'return utf8.len(s), s == t, load("--" .. s .. "\\nreturn 1")()');
+  assert.deepEqual(r.values, [2e5, true, 1]);
+  assert.ok(r.stats.instructions > 2e5 && r.stats.instructions < 5e5, `counted ${r.stats.instructions}`);
+
+  // The allocator cannot raise: once its count passes the budget, the next instruction
+  // does. Each iteration makes 200 KB (rep's buffer and its result), 6,250 steps, so the
+  // budget runs out in the 160th; without that, the loop went on to the 284th (a
+  // thousand instructions more, each of which could copy the whole memory).
+  const printed = [];
+  await assert.rejects(counted.compute('local s = ("x"):rep(1e4) for i = 1, 1e6 do local big = s:rep(10) print(i) end',
+    { onOutput: (text) => printed.push(...text.trim().split('\n').map(Number)) }), { kind: 'limit' });
+  const last = printed.at(-1);
+  assert.ok(last >= 150 && last <= 165, `the last iteration printed was ${last}`);
+
+  // utf8.len and utf8.offset still give what stock Lua 5.4.7 gives, errors included
+  const cases = `for _, c in ipairs({{"len", "héllo"}, {"len", "héllo", 2}, {"len", "h\\xffé"}, {"len", "abc", 5},
+    {"len", "\\xf4\\x90\\x80\\x80", 1, -1, true}, {"offset", "héllo", 3}, {"offset", "héllo", -1},
+    {"offset", "héllo", 0, 3}, {"offset", "abc", 5}, {"offset", "abc", -5}, {"offset", "abc", 1, -1},
+    {"offset", "abc", 1, 9}, {"offset", "\\x80\\x80", 1}, {"offset", "a\\x80\\x80b", -1}, {"offset", {}, 1},
+    {"offset", "abc"}, {"len", 12345}, {"offset", 12345, 2, -2}}) do
+    print(c[1], pcall(utf8[c[1]], table.unpack(c, 2, 5)))
+  end`;
+  const stock = execFileSync(new URL('../build/native/stock/lua', import.meta.url).pathname, ['-e', cases]).toString();
+  assert.match(stock, /continuation byte/);
+  assert.equal((await counted.run(cases)).output, stock);
+});
+
 // bigint.c runs whole loops in C: powmod's squarings (13 s for a 28,000-bit exponent,
 // minutes for larger ones), Euclid's steps in gcd, Newton's in isqrt. Its kernels count
 // their work (src/bigint.c, BIG_WORK_UNIT) and the loops stop at the limits.
