@@ -10,6 +10,7 @@
 #ifndef cu_limits_h
 #define cu_limits_h
 
+#include <limits.h>
 #include <stddef.h>
 #include "lua.h"
 
@@ -32,10 +33,11 @@ static inline int limits_spend(int units) {
 #define LIMITS_COPY_BYTES 32    /* bytes the allocator hands out, which Lua then fills */
 #define LIMITS_COMPARE_BYTES 8  /* bytes of two strings compared */
 #define LIMITS_LEX_BYTES 2      /* bytes of source that load hands the lexer */
-/* (and utf8.len and utf8.offset a step per character they walk, src/libs.c) */
+/* (and utf8.len and utf8.offset a step per character they walk, src/limits.c) */
 
 static inline int limits_spend_bytes(size_t bytes, size_t bytes_per_step) {
-  return limits_spend((int)(bytes / bytes_per_step));
+  size_t steps = bytes / bytes_per_step;
+  return limits_spend(steps < INT_MAX ? (int)steps : INT_MAX);  /* units of up to 4 GiB */
 }
 
 /* Spends units of work, raising the limit's error once a limit is exceeded; after that,
@@ -45,7 +47,7 @@ static inline void limits_charge(lua_State *L, int units) {
 }
 
 static inline void limits_charge_bytes(lua_State *L, size_t bytes, size_t bytes_per_step) {
-  limits_charge(L, (int)(bytes / bytes_per_step));
+  if (limits_spend_bytes(bytes, bytes_per_step)) limits_raise(L);
 }
 
 #endif

@@ -168,7 +168,7 @@ int limits_strcoll(const char *a, const char *b) {
    result, the count or the position of the first invalid byte. */
 int limits_utf8_len(lua_State *L, lua_CFunction len) {
   int results = len(L);
-  limits_charge(L, (int)lua_tointeger(L, -1));
+  limits_charge_bytes(L, (size_t)lua_tointeger(L, -1), 1);
   return results;
 }
 
@@ -183,7 +183,7 @@ int limits_utf8_offset(lua_State *L, lua_CFunction offset) {
   int results = offset(L);
   if (from < 0) from += (lua_Integer)len + 1;
   lua_Integer to = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : n >= 0 ? (lua_Integer)len + 1 : 0;
-  limits_charge(L, (int)(to > from ? to - from : from - to));
+  limits_charge_bytes(L, (size_t)(to > from ? to - from : from - to), 1);
   return results;
 }
 
