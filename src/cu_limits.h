@@ -33,7 +33,7 @@ static inline int limits_spend(int units) {
 #define LIMITS_COPY_BYTES 32    /* bytes the allocator hands out, which Lua then fills */
 #define LIMITS_COMPARE_BYTES 8  /* bytes of two strings compared */
 #define LIMITS_LEX_BYTES 2      /* bytes of source that load hands the lexer */
-/* (and utf8.len and utf8.offset a step per character they walk, src/limits.c) */
+/* (and utf8.len and utf8.offset a step per character or byte they walk, src/limits.c) */
 
 static inline int limits_spend_bytes(size_t bytes, size_t bytes_per_step) {
   size_t steps = bytes / bytes_per_step;
