@@ -5,6 +5,21 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Cu, DEFAULTS } from '../js/index.js';
 
+// Each compute fails at the unit's instruction budget (setup + code).
+async function failsAtBudget(cu, codes, setup = '') {
+  for (const code of codes) {
+    await assert.rejects(cu.compute(setup + code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  }
+}
+
+// What stock Lua 5.4.7 (built from the same tarball) prints for the script `cases`, which
+// the unit must print byte for byte; returned so a test can check the cases reach errors.
+async function printsAsStockLua(cu, cases) {
+  const stock = execFileSync(new URL('../build/native/stock/lua', import.meta.url).pathname, ['-e', cases]).toString();
+  assert.equal((await cu.run(cases)).output, stock.replaceAll('(command line)', 'input'));
+  return stock;
+}
+
 // Each compute fails at the unit's time limit, long before it would end unchecked.
 async function stopsAtTimeLimit(cu, codes) {
   for (const code of codes) {
@@ -114,7 +129,7 @@ test('pattern matching that runs in C is limited too', async () => {
 test('the matcher counts every item, scanned byte and set element', async () => {
   const memory = 16 << 20;
   const counted = await Cu.create({ memory, limits: { instructions: 1e6, timeMs: Infinity } });
-  for (const code of [
+  await failsAtBudget(counted, [
     // a long run of plain items, tried at every position: 10^5 items per step
     'local s = string.rep("a", 300000) return s:find(string.rep("a", 100000) .. ".b")',
     // a repetition's scan: 5*10^6 bytes per find
@@ -122,7 +137,7 @@ test('the matcher counts every item, scanned byte and set element', async () => 
     // five sets of 20,000 characters, more than the matcher keeps maps of
     'local big = {} for i = 1, 5 do big[i] = "[" .. string.rep(string.char(64 + i), 20000) .. "a]" end ' +
       'local p = table.concat(big) for _ in string.rep("a", 100000):gmatch(p) do end',
-  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  ]);
 
   // A set of m characters under '*' on n bytes cost n*m steps in lstrlib.c, none of them
   // counted: 4 s under a 200 ms limit at a tenth of this size. Its map makes it n + m.
@@ -144,12 +159,12 @@ test('string.rep of empty pieces and the table library\'s loops in C end at the 
     'table.remove(setmetatable({}, { __len = function() return 3e8 end }), 1)',
   ]);
   const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
-  for (const code of [
+  await failsAtBudget(counted, [
     'table.move({}, 1, 2e6, 2)',
     'local t = {} for i = 1, 1000 do t[i] = i end for i = 1, 2000 do table.insert(t, 1, i) end',
     'local t = {} for i = 1, 3000 do t[i] = 3001 - i end for i = 1, 100 do table.sort(t) end',
     'local t = {} for i = 1, 1000 do t[i] = "x" end for i = 1, 1500 do local s = table.concat(t) end',
-  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  ]);
 
   // string.rep("", n) is "" at once (4.7 s for 1e9 before; math.maxinteger, centuries)
   const t0 = performance.now();
@@ -160,9 +175,7 @@ test('string.rep of empty pieces and the table library\'s loops in C end at the 
     {"ab", 1, ","}, {"a", 2^31}, {"ab", 2^30}, {"", 3, "-"}, {"a", 1.5}, {{}, 1}, {"a"}, {"a", 2, {}}}) do
     print(pcall(string.rep, table.unpack(c, 1, 3)))
   end`;
-  const stock = execFileSync(new URL('../build/native/stock/lua', import.meta.url).pathname, ['-e', cases]).toString();
-  assert.match(stock, /resulting string too large/);
-  assert.equal((await timed.run(cases)).output, stock.replaceAll('(command line)', 'input'));
+  assert.match(await printsAsStockLua(timed, cases), /resulting string too large/);
 });
 
 // One instruction can start C work as large as the memory: copying or making a string,
@@ -174,7 +187,7 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
   // 200 KB strings; t equals s but is another string. Each case runs about 2,000
   // instructions and ends, unchecked, in well under a second.
   const setup = 'local s = ("x"):rep(2e5) local t = s:sub(2) .. "x" ';
-  for (const code of [
+  await failsAtBudget(counted, [
     'for i = 1, 200 do local _ = s:upper() end',
     'for i = 1, 400 do local _ = s:sub(2) end',
     'for i = 1, 400 do local _ = s .. "y" end',
@@ -186,7 +199,7 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
     'local c = ("\\x80"):rep(2e5) for i = 1, 20 do utf8.offset(c, -1) end',
     'local c = "--" .. s for i = 1, 20 do load(c) end',
     'local n = 0 load(function() n = n + 1 if n > 20 then return nil end return n == 1 and "--" or s end)',
-  ]) await assert.rejects(counted.compute(setup + code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  ], setup);
 
   // the same work in smaller amounts fits, and is counted
   const fits = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
@@ -212,9 +225,7 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
     {"offset", "abc"}, {"len", 12345}, {"offset", 12345, 2, -2}}) do
     print(c[1], pcall(utf8[c[1]], table.unpack(c, 2, 5)))
   end`;
-  const stock = execFileSync(new URL('../build/native/stock/lua', import.meta.url).pathname, ['-e', cases]).toString();
-  assert.match(stock, /continuation byte/);
-  assert.equal((await counted.run(cases)).output, stock);
+  assert.match(await printsAsStockLua(counted, cases), /continuation byte/);
 });
 
 // bigint.c runs whole loops in C: powmod's squarings (13 s for a 28,000-bit exponent,
@@ -223,7 +234,7 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
 test('bigint work in C counts against the limits, also in a loop inside one call', async () => {
   const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
   const setup = 'local a, b = bigint(3)^60000, bigint(7)^15000 ';
-  for (const code of [
+  await failsAtBudget(counted, [
     'local m = bigint(2)^4096 - 1 return bigint.powmod(3, m - 2, m)',
     'return bigint.gcd(bigint(7)^30000, bigint(3)^50000 + 1)',
     'return bigint.isqrt(bigint(3)^100000)',
@@ -234,7 +245,7 @@ test('bigint work in C counts against the limits, also in a loop inside one call
     'local s = string.rep("7", 20000) for i = 1, 20 do local c = bigint(s) end',
     'return pcall(bigint.powmod, 3, bigint(2)^4096 - 3, bigint(2)^4096 - 1)',
     'return coroutine.wrap(function() local m = bigint(2)^4096 - 1 return bigint.powmod(3, m - 2, m) end)()',
-  ]) await assert.rejects(counted.compute(code), { kind: 'limit', message: /instruction limit exceeded/ }, code);
+  ]);
   // the same work fits a budget that holds it, and the unit goes on
   const r = await counted.run('local m = bigint(2)^256 - 189 return tostring(bigint.powmod(2, m - 1, m))');
   assert.equal(r.values[0], '1', 'Fermat: 2^(p-1) = 1 mod p');
