@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Cu } from '../js/index.js';
+import { DRAWS, ORDER, RESEEDED } from './fixtures/seed-probes.js';
 
 // Which exports started each unit, and the memory each instance got; beforeRenew sees
 // a memory as it is once the image is copied in, before renew changes it.
@@ -78,9 +79,6 @@ const SURVEY = `
   collectgarbage()
   return table.concat(out, "\\n"), collectgarbage("count")`;
 
-const DRAWS = 'local t = {} for i = 1, 8 do t[i] = math.random(0, 1 << 40) end return table.concat(t, " ")';
-const ORDER = 'local t = {} for i = 1, 40 do t["k" .. i] = i end local o = {} for k in pairs(t) do o[#o + 1] = k end return table.concat(o, ",")';
-
 test('the first unit of a size and profile starts Lua; the next ones renew its image', async () => {
   for (const stdlib of ['sandbox', 'full']) {
     const memory = (stdlib === 'full' ? 5 : 6) * MiB;  // sizes no other test here uses
@@ -107,7 +105,7 @@ test('renewed units draw their own numbers and hash strings their own way', asyn
   const units = [];
   for (let i = 0; i < 6; i++) units.push(await made({ memory }));
   assert.deepEqual(units.map((u) => u.how), ['init', 'renew', 'renew', 'renew', 'renew', 'renew']);
-  for (const script of [DRAWS, ORDER, `math.randomseed() ${DRAWS}`]) {
+  for (const script of [DRAWS, ORDER, RESEEDED]) {
     const seen = await Promise.all(units.map((u) => u.cu.compute(script)));
     assert.equal(new Set(seen).size, units.length, `repeats across units: ${script}`);
   }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Cu } from '../js/index.js';
 import { takeMemory, instantiate } from '../js/module.js';
+import { DRAWS, ORDER } from './fixtures/seed-probes.js';
 
 // Counts the memories actually created, so each test knows whether a unit got a new one.
 let made = 0;
@@ -70,8 +71,8 @@ test('a unit runs on a reused memory exactly as on a fresh one', async () => {
     const cu = await Cu.create({ memory: size, store: 'none', limits: NO_LIMITS, seed: 7 });
     const out = {
       scribble: await cu.compute(SCRIBBLE),
-      draws: await cu.compute('local t = {} for i = 1, 8 do t[i] = math.random(1 << 40) end return table.concat(t, " ")'),
-      order: await cu.compute('local t = {} for i = 1, 40 do t["k" .. i] = i end local o = {} for k in pairs(t) do o[#o + 1] = k end return table.concat(o, ",")'),
+      draws: await cu.compute(DRAWS),
+      order: await cu.compute(ORDER),
       stats: cu.getMemoryStats(),
     };
     await cu.close();

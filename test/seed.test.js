@@ -5,11 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Cu, CuWorker } from '../js/index.js';
+import { DRAWS, ORDER, RESEEDED } from './fixtures/seed-probes.js';
 
-const DRAWS = 'local t = {} for i = 1, 8 do t[i] = math.random(0, 1 << 40) end return table.concat(t, " ")';
-const RESEEDED = 'math.randomseed() ' + DRAWS;
-// The order of pairs over string keys follows their hashes, so it shows the hash seed.
-const ORDER = 'local t = {} for i = 1, 40 do t["k" .. i] = i end local o = {} for k in pairs(t) do o[#o + 1] = k end return table.concat(o, ",")';
 const NO_LIMITS = { instructions: Infinity, timeMs: Infinity };
 
 async function probe(options = {}) {
