@@ -48,9 +48,12 @@ WASM_OBJS := $(LUA_NAMES:%=build/wasm/%.o) $(CU_NAMES:%=build/wasm/%.o) \
 # save 2.7 KB but made fib, which runs none of them, 7% slower in Node. So did lparser.c
 # and lcode.c alone; ldblib, loslib, liolib, linit (the last two only in `full`) and
 # libs.c, at -Oz since data work counts against the limits, save 114 bytes gzipped.
+# codec.c (results to the host) at -Os saves 305 bytes gzipped, since the collector and
+# next count their work; returning a 30,000-row table took 58.5-73 ms at -O2 and
+# 59.9-63 ms at -Os, `return 1` 0.93-1.14 us and 0.92-1.20 us (docs/benchmarks.md §3).
 WASM_LTO  := lvm ldo ltable lfunc lstring lgc ltm lobject lapi lstate lmem match raise image
 WASM_COLD := lcode ldump llex lparser lundump ldblib liolib loadlib loslib lutf8lib linit \
-             lcorolib lmathlib ltablib bigint
+             lcorolib lmathlib ltablib bigint codec
 WASM_SMALLEST := lauxlib lstrlib ldblib loslib liolib linit libs
 # error() (lbaselib.c) and luaG_errormsg (ldebug.c) are cold too, but inline into their
 # callers across files (src/cu_luauser.h), so they go through link-time optimisation.
@@ -64,15 +67,17 @@ $(WASM_COLD_LTO:%=build/wasm/%.o): WASM_TUNE := -flto -Os
 # native, and test/bench/bench.mk's variants). Lua's sources stay unmodified.
 # Finalizers run with hooks off in stock Lua, which would let a __gc loop escape the
 # limits; lgc.c's only luaD_pcall call (the one that runs finalizers) goes through
-# limits_gc_pcall instead (src/limits.c).
-LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall
+# limits_gc_pcall instead (src/limits.c). The collector's marking counts against the
+# limits (src/lgc_cu.h), and so do next's walk past empty slots and the hashing of long
+# string keys (src/ltable_cu.h).
+LUA_EXTRA_lgc := -DluaD_pcall=limits_gc_pcall -include src/lgc_cu.h
 # The count hook's per-instruction call, inlined (src/limits_vm.h); and a call of a Lua
 # function, set up inline instead of through ldo.c's luaD_precall (src/call_vm.h).
 # Comparing two long strings, and ordering two strings, count their bytes as work
 # (limits_eqlngstr and limits_strcoll, src/limits.c).
 LUA_EXTRA_lvm := -include src/limits_vm.h -DluaG_traceexec=limits_traceexec -include src/call_vm.h \
                  -DluaS_eqlngstr=limits_eqlngstr -Dstrcoll=limits_strcoll
-LUA_EXTRA_ltable := -DluaS_eqlngstr=limits_eqlngstr
+LUA_EXTRA_ltable := -DluaS_eqlngstr=limits_eqlngstr -include src/ltable_cu.h
 # error() and assert() inside pcall return to pcall's catch instead of throwing, when
 # src/raise.c finds that they can: lbaselib.c's `return lua_error(L)` asks it first,
 # and ldo.c's protected call (LUAI_TRY, src/raise.h) reports such a return as an error.
@@ -94,7 +99,7 @@ LUA_EXTRA_ltablib := $(LUA_EXTRA_loslib) -Dlua_geti=limits_geti
 LUA_EXTRA_lutf8lib := -include src/lutf8lib_cu.h
 # What those flags bring into Lua's files; each build of them depends on these.
 LUA_INJECTED := src/cu_luauser.h src/limits_vm.h src/call_vm.h src/raise.h src/lstrlib_cu.h \
-                src/lutf8lib_cu.h
+                src/lutf8lib_cu.h src/ltable_cu.h src/lgc_cu.h src/cu_limits.h
 
 # --- native (gcc): C unit tests, the differential test, later fuzzing ------------------
 NATIVE_CC     := gcc

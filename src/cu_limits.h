@@ -3,7 +3,8 @@
 ** Lua instruction counts its work against the compute's limits (limits.c): the pattern
 ** matcher (match.c), bigint.c's kernels and loops, and the stock libraries' work on data
 ** (the table library's element reads, string comparisons and UTF-8 walks in limits.c,
-** load's source in libs.c, and every byte the allocator hands out, alloc.c). The room is
+** load's source in libs.c, every byte the allocator hands out, alloc.c, next's walk and
+** long keys' hashes, ltable_cu.h, and the collector's marking, lgc_cu.h). The room is
 ** one process-wide counter: a process runs one unit's compute at a time (in wasm, an
 ** instance is a unit).
 */
@@ -33,6 +34,10 @@ static inline int limits_spend(int units) {
 #define LIMITS_COPY_BYTES 32    /* bytes the allocator hands out, which Lua then fills */
 #define LIMITS_COMPARE_BYTES 8  /* bytes of two strings compared */
 #define LIMITS_LEX_BYTES 2      /* bytes of source that load hands the lexer */
+#define LIMITS_SCAN_SLOTS 8     /* empty table slots that next passes (ltable_cu.h) */
+#define LIMITS_HASH_BYTES 4     /* bytes of a long string hashed as a key (ltable_cu.h) */
+#define LIMITS_MARK_WORK 4      /* slots the collector marks (lgc_cu.h) */
+#define LIMITS_MARK_OBJECT 3    /* steps, not bytes: an object the collector keeps (lgc_cu.h) */
 /* (and utf8.len and utf8.offset a step per character or byte they walk, src/limits.c) */
 
 static inline int limits_spend_bytes(size_t bytes, size_t bytes_per_step) {

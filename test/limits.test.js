@@ -209,13 +209,14 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
 
   // The allocator cannot raise: once its count passes the budget, the next instruction
   // does. Each iteration makes 200 KB (rep's buffer and its result), 6,250 steps, so the
-  // budget runs out in the 160th; without that, the loop went on to the 284th (a
+  // budget runs out in the 160th by allocation alone, and the collections that memory
+  // needs count too (the 147th); without that, the loop went on to the 284th (a
   // thousand instructions more, each of which could copy the whole memory).
   const printed = [];
   await assert.rejects(counted.compute('local s = ("x"):rep(1e4) for i = 1, 1e6 do local big = s:rep(10) print(i) end',
     { onOutput: (text) => printed.push(...text.trim().split('\n').map(Number)) }), { kind: 'limit' });
   const last = printed.at(-1);
-  assert.ok(last >= 150 && last <= 165, `the last iteration printed was ${last}`);
+  assert.ok(last >= 135 && last <= 165, `the last iteration printed was ${last}`);
 
   // utf8.len and utf8.offset still give what stock Lua 5.4.7 gives, errors included
   const cases = `for _, c in ipairs({{"len", "héllo"}, {"len", "héllo", 2}, {"len", "h\\xffé"}, {"len", "abc", 5},
@@ -226,6 +227,53 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
     print(c[1], pcall(utf8[c[1]], table.unpack(c, 2, 5)))
   end`;
   assert.match(await printsAsStockLua(counted, cases), /continuation byte/);
+});
+
+// One instruction can also make Lua's tables and collector work through the memory in C:
+// next passing a run of empty slots (a table's set and cleared entries stay), a long
+// string hashed the first time it is a key, and every collection, which marks each live
+// object. src/ltable_cu.h and src/lgc_cu.h count that work. Each case runs a few thousand
+// instructions after a setup that fits the budget (checked below), and ends unchecked in
+// well under a second.
+const CLEARED = (keys) => `local t = {} for i = 1, 1 << 14 do t[${keys}] = true end for i = 1, 1 << 14 do t[${keys}] = nil end `;
+const KEPT = 'local keep = {} for i = 1, 1e4 do keep[i] = {} end ';
+const KEPT_STRINGS = 'local keep = {} for i = 1, 1e4 do keep[i] = "s" .. i end ';
+const KEPT_NUMBERS = 'local keep = {} for i = 1, 1 << 14 do keep[i] = i end ';
+// small tables until one more does not fit: then every allocation fails and first runs an
+// emergency collection
+const FULL = 'local head, n = nil, 0 pcall(function() while true do head = {head} n = n + 1 end end) ';
+test('work on tables and by the collector in C counts: next, long keys, marking', async () => {
+  const budget = { instructions: 1e6, timeMs: Infinity };
+  const counted = await Cu.create({ limits: budget });
+  await failsAtBudget(counted, [
+    CLEARED('i') + 'for j = 1, 1000 do next(t) end',
+    CLEARED('i') + 't[1] = true for j = 1, 1000 do next(t, 1) end',
+    CLEARED('i + 0.5') + 'for j = 1, 1000 do next(t) end',
+    CLEARED('i') + 'for j = 1, 1000 do for k in pairs(t) do end end',
+    'local s = ("x"):rep(2e5) for i = 1, 100 do local t = {[s .. i] = true} end',
+    KEPT + 'for j = 1, 100 do collectgarbage() end',
+    KEPT_STRINGS + 'for j = 1, 100 do collectgarbage() end',
+    KEPT_NUMBERS + 'for j = 1, 400 do collectgarbage() end',
+    KEPT + 'for j = 1, 100 do collectgarbage("step", 1e6) end',
+    FULL + 'for j = 1, 200 do pcall(string.rep, "x", 100) end',
+  ]);
+  // Set so, the collector runs a whole cycle at every allocation, once the cycle under way
+  // (which collectgarbage() ends) is over. The setting stays with the unit, so this one
+  // gets a unit of its own.
+  const paced = await Cu.create({ limits: budget });
+  await failsAtBudget(paced, [KEPT + 'collectgarbage("incremental", 1, 1000) collectgarbage() for j = 1, 500 do local t = {} end']);
+
+  // Each setup fits the budget with room to spare, so it is the work after it that
+  // exceeded it; and the same work in smaller amounts fits, and is counted.
+  const fits = await Cu.create({ limits: budget });
+  for (const setup of [CLEARED('i'), CLEARED('i + 0.5'), KEPT, KEPT_STRINGS, KEPT_NUMBERS, FULL]) {
+    const r = await fits.run(setup);
+    assert.ok(r.stats.instructions < 5e5, `${setup}: counted ${r.stats.instructions}`);
+  }
+  const small = await fits.run(CLEARED('i') + 'local n = 0 for j = 1, 10 do if next(t) == nil then n = n + 1 end end ' +
+    'local s = ("x"):rep(2e5) local k = {[s .. 1] = true} collectgarbage() return n, k[s .. 1]');
+  assert.deepEqual(small.values, [10, true]);
+  assert.ok(small.stats.instructions > 2e5 && small.stats.instructions < 5e5, `counted ${small.stats.instructions}`);
 });
 
 // bigint.c runs whole loops in C: powmod's squarings (13 s for a 28,000-bit exponent,

@@ -55,9 +55,10 @@ test('run reports stats', async () => {
   const cu = await Cu.create();
   const r = await cu.run('local t = {} for i = 1, 1000 do t[i] = i end return #t');
   assert.deepEqual(Object.keys(r.stats).sort(), ['instructions', 'memoryPeak', 'ms']);
-  // two instructions an iteration, plus a step per 32 bytes the allocator hands out: the
-  // array part grows to 1,024 slots (16 KB), and the chunk is compiled
-  assert.ok(r.stats.instructions >= 2000 && r.stats.instructions < 3200, `${r.stats.instructions}`);
+  // two instructions an iteration, plus a step per 32 bytes the allocator hands out (the
+  // array part grows to 1,024 slots, 16 KB, and the chunk is compiled: about 550) and the
+  // collector's marking of what the unit holds (a cycle over its libraries: about 1,000)
+  assert.ok(r.stats.instructions >= 2000 && r.stats.instructions < 4500, `${r.stats.instructions}`);
   assert.ok(r.stats.memoryPeak > 16000, `${r.stats.memoryPeak}`);
   assert.ok(r.stats.ms >= 0 && r.stats.ms < 1000);
 });
