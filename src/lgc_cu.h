@@ -4,15 +4,15 @@
 ** collection runs in C behind one instruction and marks every live object: a full one
 ** per `collectgarbage()` call, one per failed allocation (the emergency collection), and
 ** one per allocation once a script sets the collector's parameters so
-** (`collectgarbage("incremental", 0, 1000)`, or "generational" with a minor multiplier
-** of 0, which re-marks every touched old table). Uncounted, each of those was a pass
-** over the whole memory for a step or two of the budget.
+** (`collectgarbage("incremental", 1, 1000)`: a pause of 0; "generational" with a minor
+** multiplier of 1 re-marks every touched old table each 1% the heap grows). Uncounted,
+** each of those was a pass over the whole memory for a step or two of the budget.
 **
-** Every object the collector marks, in either mode, goes through propagatemark, which
-** returns the work it did (a table's slots, a stack's size, a closure's upvalues). It
-** is counted here. Sweeping is not: an object is swept once per cycle, and was either
-** allocated (counted by the allocator) or marked. The ephemeron tables' convergence
-** re-traverses them uncounted.
+** In either mode, every object a collection keeps is marked once by reallymarkobject,
+** and every one with slots is then traversed by propagatemark, which returns its work (a
+** table's slots, a stack's size, a closure's upvalues). Both are counted here. Sweeping
+** is not: an object is swept once per cycle, and was either allocated (counted by the
+** allocator) or marked. The ephemeron tables' convergence re-traverses them uncounted.
 **
 ** Includes lgc.c's headers itself, lprefix.h first as lgc.c does (their include guards
 ** make lgc.c's own includes no-ops).
@@ -45,7 +45,7 @@ static void lgc_reallymarkobject(global_State *g, GCObject *o);
 
 /* Every object a cycle keeps is marked once, strings included (they are never
    propagated), and swept once. */
-static __attribute__((noinline)) void lgc_cu_reallymarkobject(global_State *g, GCObject *o) {
+static void lgc_cu_reallymarkobject(global_State *g, GCObject *o) {
   limits_spend(LIMITS_MARK_OBJECT);
   lgc_reallymarkobject(g, o);
 }
