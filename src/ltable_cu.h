@@ -18,7 +18,6 @@
 #define LUA_CORE  /* as ltable.c defines before its includes, for luaconf.h */
 #include "lprefix.h"
 #include "lua.h"
-#include "ldebug.h"
 #include "lobject.h"
 #include "lstate.h"
 #include "lstring.h"

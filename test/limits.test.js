@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Cu, DEFAULTS } from '../js/index.js';
 
+// A unit with a budget of 1e6 instructions and no time limit: a plain loop of that many
+// takes a few milliseconds, so a case that exceeds it by work in C shows at once.
+const BUDGET = { instructions: 1e6, timeMs: Infinity };
+const budgeted = (options = {}) => Cu.create({ ...options, limits: BUDGET });
+
 // Each compute fails at the unit's instruction budget (setup + code).
 async function failsAtBudget(cu, codes, setup = '') {
   for (const code of codes) {
@@ -30,7 +35,7 @@ async function stopsAtTimeLimit(cu, codes) {
 }
 
 test('an infinite loop is stopped by the instruction limit', async () => {
-  const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const cu = await budgeted();
   const err = await cu.compute('while true do end').catch((e) => e);
   assert.equal(err.kind, 'limit');
   assert.match(err.message, /instruction limit exceeded/);
@@ -119,7 +124,7 @@ test('pattern matching that runs in C is limited too', async () => {
     'local s = string.rep("a", 400000) return s:find(string.rep("a", 200000) .. "b", 1, true)',
     'return pcall(string.find, string.rep("a", 5000), ".-.-.-.-b$")',
   ]);
-  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const counted = await budgeted();
   await assert.rejects(counted.compute('return string.rep("a", 5000):find(".-.-.-.-b$")'), { kind: 'limit', message: /instruction limit/ });
   // ordinary patterns are untouched
   assert.deepEqual((await cu.run('return ("hello world"):find("o w"), ("a,b,,c"):gsub(",", ";"), ("x=1"):match("(%w+)=(%d+)")')).values, [5, 'a;b;;c', 'x', '1']);
@@ -128,7 +133,7 @@ test('pattern matching that runs in C is limited too', async () => {
 // Loops inside one matching step that lstrlib.c's matcher never counted (src/match.c).
 test('the matcher counts every item, scanned byte and set element', async () => {
   const memory = 16 << 20;
-  const counted = await Cu.create({ memory, limits: { instructions: 1e6, timeMs: Infinity } });
+  const counted = await budgeted({ memory });
   await failsAtBudget(counted, [
     // a long run of plain items, tried at every position: 10^5 items per step
     'local s = string.rep("a", 300000) return s:find(string.rep("a", 100000) .. ".b")',
@@ -158,7 +163,7 @@ test('string.rep of empty pieces and the table library\'s loops in C end at the 
     'table.insert(setmetatable({}, { __len = function() return 3e8 end }), 1, "x")',
     'table.remove(setmetatable({}, { __len = function() return 3e8 end }), 1)',
   ]);
-  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const counted = await budgeted();
   await failsAtBudget(counted, [
     'table.move({}, 1, 2e6, 2)',
     'local t = {} for i = 1, 1000 do t[i] = i end for i = 1, 2000 do table.insert(t, 1, i) end',
@@ -183,7 +188,7 @@ test('string.rep of empty pieces and the table library\'s loops in C end at the 
 // step per few bytes (src/cu_limits.h), so an instruction budget bounds it; before, a
 // loop of 1e5 instructions ran for 10 to 47 s under a budget of 1e5.
 test('work on data in C counts: strings made, compared, loaded and walked', async () => {
-  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const counted = await budgeted();
   // 200 KB strings; t equals s but is another string. Each case runs about 2,000
   // instructions and ends, unchecked, in well under a second.
   const setup = 'local s = ("x"):rep(2e5) local t = s:sub(2) .. "x" ';
@@ -202,7 +207,7 @@ test('work on data in C counts: strings made, compared, loaded and walked', asyn
   ], setup);
 
   // the same work in smaller amounts fits, and is counted
-  const fits = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const fits = await budgeted();
   const r = await fits.run(setup + 'return utf8.len(s), s == t, load("--" .. s .. "\\nreturn 1")()');
   assert.deepEqual(r.values, [2e5, true, 1]);
   assert.ok(r.stats.instructions > 2e5 && r.stats.instructions < 5e5, `counted ${r.stats.instructions}`);
@@ -243,8 +248,7 @@ const KEPT_NUMBERS = 'local keep = {} for i = 1, 1 << 14 do keep[i] = i end ';
 // emergency collection
 const FULL = 'local head, n = nil, 0 pcall(function() while true do head = {head} n = n + 1 end end) ';
 test('work on tables and by the collector in C counts: next, long keys, marking', async () => {
-  const budget = { instructions: 1e6, timeMs: Infinity };
-  const counted = await Cu.create({ limits: budget });
+  const counted = await budgeted();
   await failsAtBudget(counted, [
     CLEARED('i') + 'for j = 1, 1000 do next(t) end',
     CLEARED('i') + 't[1] = true for j = 1, 1000 do next(t, 1) end',
@@ -260,12 +264,12 @@ test('work on tables and by the collector in C counts: next, long keys, marking'
   // Set so, the collector runs a whole cycle at every allocation, once the cycle under way
   // (which collectgarbage() ends) is over. The setting stays with the unit, so this one
   // gets a unit of its own.
-  const paced = await Cu.create({ limits: budget });
+  const paced = await budgeted();
   await failsAtBudget(paced, [KEPT + 'collectgarbage("incremental", 1, 1000) collectgarbage() for j = 1, 500 do local t = {} end']);
 
   // Each setup fits the budget with room to spare, so it is the work after it that
   // exceeded it; and the same work in smaller amounts fits, and is counted.
-  const fits = await Cu.create({ limits: budget });
+  const fits = await budgeted();
   for (const setup of [CLEARED('i'), CLEARED('i + 0.5'), KEPT, KEPT_STRINGS, KEPT_NUMBERS, FULL]) {
     const r = await fits.run(setup);
     assert.ok(r.stats.instructions < 5e5, `${setup}: counted ${r.stats.instructions}`);
@@ -280,7 +284,7 @@ test('work on tables and by the collector in C counts: next, long keys, marking'
 // minutes for larger ones), Euclid's steps in gcd, Newton's in isqrt. Its kernels count
 // their work (src/bigint.c, BIG_WORK_UNIT) and the loops stop at the limits.
 test('bigint work in C counts against the limits, also in a loop inside one call', async () => {
-  const counted = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const counted = await budgeted();
   const setup = 'local a, b = bigint(3)^60000, bigint(7)^15000 ';
   await failsAtBudget(counted, [
     'local m = bigint(2)^4096 - 1 return bigint.powmod(3, m - 2, m)',
@@ -306,7 +310,7 @@ test('bigint work in C counts against the limits, also in a loop inside one call
 });
 
 test('a compute with no limits runs without the hook; coroutines follow the running compute\'s limits', async () => {
-  const cu = await Cu.create({ limits: { instructions: 1e6, timeMs: Infinity } });
+  const cu = await budgeted();
   const free = { limits: { instructions: Infinity, timeMs: Infinity } };
   const r = await cu.run('local n = 0 for i = 1, 3e6 do n = n + 1 end return n', free);
   assert.equal(r.values[0], 3e6, 'well past the unit\'s budget: no limit was applied');
